@@ -1,0 +1,126 @@
+/**
+ * The whole system on one machine: the embedded store, the tables from
+ * serverless.yml, and the gateway serving the handlers that serverless.yml
+ * declares. `npm start`, the end-to-end tests and the benchmark all use it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createGateway, type Invocable } from './gateway.js';
+import { type Json, loadServiceModel, type ServiceModel } from './service-config.js';
+import { ensureTables, LOCAL_CREDENTIALS, type Store, startStore } from './store.js';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const LOCAL_STAGE = 'local';
+
+export interface LocalOptions {
+  /** API port; 0 picks a free one. */
+  port: number;
+  host?: string;
+  /** Where the embedded store keeps its data; undefined keeps it in memory. */
+  dataDir?: string;
+  /** The embedded store's port; 0 picks a free one. */
+  dynamodbPort: number;
+  /** Use this DynamoDB-compatible endpoint instead of starting the embedded store. */
+  dynamodbEndpoint?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalSystem {
+  url: string;
+  dynamodbEndpoint: string;
+  model: ServiceModel;
+  close(): Promise<void>;
+}
+
+/** The environment each function gets, as CloudFormation would set it (a table `Ref` is its name). */
+export function functionEnvironment(model: ServiceModel): Record<string, string> {
+  const tableNames = new Map(model.tables.map((t) => [t.logicalId, String(t.properties.TableName)]));
+  const resolveValue = (name: string, value: Json): string => {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (value && typeof value === 'object' && !Array.isArray(value) && typeof value.Ref === 'string') {
+      const table = tableNames.get(value.Ref);
+      if (table) return table;
+    }
+    throw new Error(
+      `serverless.yml: the local gateway cannot compute environment variable ${name}=${JSON.stringify(value)}`,
+    );
+  };
+  const env: Record<string, string> = {};
+  for (const fn of model.functions) {
+    for (const [name, value] of Object.entries(fn.environment)) {
+      const resolved = resolveValue(name, value);
+      // All functions share one process locally, so they must agree on their environment.
+      if (name in env && env[name] !== resolved) {
+        throw new Error(`serverless.yml: functions disagree on ${name}; the local gateway runs them in one process`);
+      }
+      env[name] = resolved;
+    }
+  }
+  return env;
+}
+
+/** Imports each function's handler (`src/handlers/create.handler` → export `handler` of src/handlers/create.ts). */
+export async function loadHandlers(model: ServiceModel): Promise<Map<string, Invocable>> {
+  const handlers = new Map<string, Invocable>();
+  for (const fn of model.functions) {
+    const dot = fn.handler.lastIndexOf('.');
+    const file = resolve(PROJECT_ROOT, `${fn.handler.slice(0, dot)}.ts`);
+    const name = fn.handler.slice(dot + 1);
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    const handler = module[name];
+    if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${name}`);
+    handlers.set(fn.name, handler as Invocable);
+  }
+  return handlers;
+}
+
+export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
+  const model = loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE });
+  let store: Store | undefined;
+  let endpoint = options.dynamodbEndpoint;
+  if (!endpoint) {
+    store = await startStore({ port: options.dynamodbPort, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    endpoint = store.endpoint;
+  }
+  let server: Server | undefined;
+  try {
+    await ensureTables(endpoint, model.tables, model.region);
+
+    // What Lambda would put in the environment, then what serverless.yml sets.
+    Object.assign(process.env, {
+      AWS_REGION: model.region,
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      ...functionEnvironment(model),
+    });
+    const handlers = await loadHandlers(model);
+
+    server = createServer(
+      { keepAliveTimeout: 5000 },
+      createGateway({ model, handlers, ...(options.log ? { log: options.log } : {}) }),
+    );
+    const listening = server;
+    await new Promise<void>((resolveListen, reject) => {
+      listening.once('error', reject);
+      listening.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
+    });
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const httpServer = server;
+  return {
+    url: `http://localhost:${port}`,
+    dynamodbEndpoint: endpoint,
+    model,
+    async close() {
+      // Finish the requests under way, then close the store so everything written is on disk.
+      await new Promise<void>((done) => httpServer.close(() => done()));
+      await store?.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+module.exports = class {
+  constructor() {
+    this.hooks = {};
+  }
+};

@@ -1,0 +1,52 @@
+import type { Credentials } from './store/sigv4.js';
+
+export interface Config {
+  tableName: string;
+  region: string;
+  /** A DynamoDB-compatible endpoint to use instead of AWS's (local runs and tests). */
+  dynamodbEndpoint?: string;
+  credentials: Credentials;
+  /** The API's public URL (no trailing slash) when links must not come from the Host header. */
+  publicBaseUrl?: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and checks the environment once, at start-up, so that a missing or
+ * malformed variable stops the function before it serves anything.
+ */
+export function readConfig(env: Record<string, string | undefined>): Config {
+  const missing = ['TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter(
+    (name) => !env[name],
+  );
+  if (missing.length > 0) throw new ConfigError(`Missing environment variables: ${missing.join(', ')}`);
+  const config: Config = {
+    tableName: env.TABLE_NAME as string,
+    region: env.AWS_REGION as string,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID as string,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
+    },
+  };
+  if (env.AWS_SESSION_TOKEN) config.credentials.sessionToken = env.AWS_SESSION_TOKEN;
+  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
+  if (endpoint) config.dynamodbEndpoint = absoluteUrl('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+  if (env.PUBLIC_BASE_URL) config.publicBaseUrl = absoluteUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL);
+  return config;
+}
+
+function absoluteUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  return value.replace(/\/+$/, '');
+}

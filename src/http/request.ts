@@ -1,0 +1,69 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { HttpError } from './problem.js';
+
+/** Bodies are small JSON documents; anything larger is refused before parsing. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+
+/**
+ * The request body as a parsed JSON value. Refuses, in this order: a content
+ * type that is not JSON (415), a body over 16 KiB (413), and text that is not
+ * JSON (400). Whether the value has the right shape is the schema's business.
+ */
+export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
+  const mediaType = (event.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+  if (!JSON_MEDIA_TYPE.test(mediaType)) {
+    throw new HttpError(
+      415,
+      'unsupported-media-type',
+      'Unsupported Media Type',
+      'Send the body as JSON with the header Content-Type: application/json.',
+    );
+  }
+  const raw =
+    event.body === undefined ? Buffer.alloc(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  if (raw.length > MAX_BODY_BYTES) {
+    throw new HttpError(
+      413,
+      'payload-too-large',
+      'Payload Too Large',
+      `The body may be at most ${MAX_BODY_BYTES} bytes.`,
+    );
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'invalid-json', 'Invalid JSON', 'The request body is not valid JSON.');
+  }
+}
+
+/** A path parameter as the route declares it (API Gateway always sets declared ones). */
+export function pathParameter(event: APIGatewayProxyEventV2, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (value === undefined) throw new Error(`Route has no path parameter ${name}`);
+  return value;
+}
+
+/** A single-valued query parameter; repeating it is a client error. */
+export function queryParameter(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const values = new URLSearchParams(event.rawQueryString ?? '').getAll(name);
+  if (values.length > 1) {
+    throw new HttpError(400, 'invalid-query', 'Invalid query parameter', `Send ${name} at most once.`);
+  }
+  return values[0];
+}
+
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The absolute URL the API is reached at: the configured public base URL, or
+ * the request's forwarded protocol and Host (API Gateway sets both). A Host
+ * that is not a plain host name is not echoed into links.
+ */
+export function baseUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | undefined): string {
+  if (publicBaseUrl) return publicBaseUrl;
+  const proto = event.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https';
+  const host = event.headers.host;
+  return `${proto}://${host && HOST.test(host) ? host : event.requestContext.domainName}`;
+}

@@ -1,0 +1,116 @@
+import type { Todo, TodoPage, TodoPatch, TodoRepository } from '../todos/todo.js';
+import { type DynamoDbClient, DynamoDbError, type Item } from './dynamodb.js';
+import {
+  BATCH_SIZE,
+  batchDeleteRequest,
+  deleteTodoRequest,
+  fromItem,
+  getTodoRequest,
+  putTodoRequest,
+  queryKeysRequest,
+  queryTodosRequest,
+  updateTodoRequest,
+} from './requests.js';
+
+interface QueryOutput {
+  Items?: Item[];
+  LastEvaluatedKey?: Item;
+}
+
+type WriteRequests = Record<string, Array<{ DeleteRequest: { Key: Item } }>>;
+
+const isConditionFailure = (error: unknown) =>
+  error instanceof DynamoDbError && error.name === 'ConditionalCheckFailedException';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How many times a batch's unprocessed deletes are sent again before giving up. */
+const MAX_BATCH_ATTEMPTS = 8;
+/** Batches of one delete-all that run at once: fast, without bursting a cold table. */
+const BATCH_CONCURRENCY = 4;
+
+/** The `TodoRepository` port over one DynamoDB table. */
+export function createDynamoTodoRepository(client: DynamoDbClient, table: string): TodoRepository {
+  async function deleteBatch(owner: string, ids: string[]): Promise<void> {
+    let request = batchDeleteRequest(table, owner, ids);
+    for (let attempt = 1; ; attempt++) {
+      const output = await client.send<{ UnprocessedItems?: WriteRequests }>('BatchWriteItem', request);
+      const left = output.UnprocessedItems?.[table];
+      if (!left || left.length === 0) return;
+      if (attempt >= MAX_BATCH_ATTEMPTS) {
+        throw new Error(`BatchWriteItem left ${left.length} deletes unprocessed after ${attempt} attempts`);
+      }
+      // DynamoDB returns unprocessed items when throttled: back off before sending them again.
+      await sleep(Math.min(1000, Math.random() * 50 * 2 ** attempt));
+      request = { RequestItems: { [table]: left } };
+    }
+  }
+
+  return {
+    async create(todo: Todo): Promise<void> {
+      await client.send('PutItem', putTodoRequest(table, todo));
+    },
+
+    async get(owner: string, id: string): Promise<Todo | undefined> {
+      const output = await client.send<{ Item?: Item }>('GetItem', getTodoRequest(table, owner, id));
+      return output.Item ? fromItem(output.Item) : undefined;
+    },
+
+    async list(owner: string, limit: number, afterId?: string): Promise<TodoPage> {
+      // One extra item tells whether another page exists, so the last page never links to an empty one.
+      const output = await client.send<QueryOutput>('Query', queryTodosRequest(table, owner, limit + 1, afterId));
+      const all = (output.Items ?? []).map(fromItem);
+      const items = all.slice(0, limit);
+      const last = items.at(-1);
+      // More follow when the extra item came back, or when DynamoDB cut the page at 1 MB.
+      const more = all.length > limit || (output.LastEvaluatedKey !== undefined && all.length > 0);
+      return more && last ? { items, lastId: last.id } : { items };
+    },
+
+    async update(owner: string, id: string, patch: TodoPatch, updatedAt: string): Promise<Todo | undefined> {
+      try {
+        const output = await client.send<{ Attributes: Item }>(
+          'UpdateItem',
+          updateTodoRequest(table, owner, id, patch, updatedAt),
+        );
+        return fromItem(output.Attributes);
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async delete(owner: string, id: string): Promise<boolean> {
+      try {
+        await client.send('DeleteItem', deleteTodoRequest(table, owner, id));
+        return true;
+      } catch (error) {
+        if (isConditionFailure(error)) return false;
+        throw error;
+      }
+    },
+
+    async deleteAll(owner: string): Promise<number> {
+      let deleted = 0;
+      let afterId: string | undefined;
+      do {
+        const output = await client.send<QueryOutput>('Query', queryKeysRequest(table, owner, afterId));
+        const ids = (output.Items ?? []).map((item) => fromKey(item));
+        const batches: string[][] = [];
+        for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
+        for (let i = 0; i < batches.length; i += BATCH_CONCURRENCY) {
+          await Promise.all(batches.slice(i, i + BATCH_CONCURRENCY).map((batch) => deleteBatch(owner, batch)));
+        }
+        deleted += ids.length;
+        afterId = output.LastEvaluatedKey ? fromKey(output.LastEvaluatedKey) : undefined;
+      } while (afterId !== undefined);
+      return deleted;
+    },
+  };
+}
+
+function fromKey(item: Item): string {
+  const id = item.id;
+  if (id && 'S' in id) return id.S;
+  throw new Error('Stored todo key has no id');
+}

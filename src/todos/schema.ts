@@ -1,0 +1,91 @@
+import * as z from 'zod/mini';
+import { type FieldError, ValidationError } from './errors.js';
+import type { NewTodo, TodoPatch } from './todo.js';
+
+export const MAX_TITLE_LENGTH = 1000;
+
+// Fields the server sets; a client sending them is told so rather than ignored.
+const SERVER_OWNED = new Set(['id', 'owner', 'url', 'createdAt', 'updatedAt']);
+
+const title = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+  .check(
+    z.trim(),
+    z.minLength(1, { error: 'must not be blank' }),
+    z.maxLength(MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` }),
+  );
+const completed = z.boolean({ error: 'must be true or false' });
+const order = z.int({ error: 'must be an integer' });
+
+const createSchema = z.strictObject({ title, completed: z.optional(completed), order: z.optional(order) });
+const patchSchema = z.strictObject({
+  title: z.optional(title),
+  completed: z.optional(completed),
+  order: z.optional(order),
+});
+
+/**
+ * Validates the body of a create request. `tutorialBody` accepts the tutorial's
+ * `{"todo": "text"}` form (its `POST /` route) as the title.
+ */
+export function parseNewTodo(body: unknown, options: { tutorialBody?: boolean } = {}): NewTodo {
+  const object = requireObject(body);
+  if (options.tutorialBody && Object.hasOwn(object, 'todo')) {
+    if (Object.hasOwn(object, 'title')) {
+      throw invalid([{ field: 'todo', message: 'send either title or todo, not both' }]);
+    }
+    const { todo, ...rest } = object;
+    const result = createSchema.safeParse({ ...rest, title: todo });
+    if (!result.success) {
+      throw invalid(fieldErrors(result.error).map((e) => (e.field === 'title' ? { ...e, field: 'todo' } : e)));
+    }
+    return withDefaults(result.data);
+  }
+  const result = createSchema.safeParse(object);
+  if (!result.success) throw invalid(fieldErrors(result.error));
+  return withDefaults(result.data);
+}
+
+/** Validates the body of a PATCH: known fields only, at least one of them. */
+export function parseTodoPatch(body: unknown): TodoPatch {
+  const object = requireObject(body);
+  const result = patchSchema.safeParse(object);
+  if (!result.success) throw invalid(fieldErrors(result.error));
+  const patch: TodoPatch = {};
+  if (result.data.title !== undefined) patch.title = result.data.title;
+  if (result.data.completed !== undefined) patch.completed = result.data.completed;
+  if (result.data.order !== undefined) patch.order = result.data.order;
+  if (Object.keys(patch).length === 0) {
+    throw new ValidationError('The patch changes nothing: send at least one of title, completed, order.');
+  }
+  return patch;
+}
+
+function withDefaults(input: z.infer<typeof createSchema>): NewTodo {
+  const todo: NewTodo = { title: input.title, completed: input.completed ?? false };
+  if (input.order !== undefined) todo.order = input.order;
+  return todo;
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ValidationError('The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function invalid(errors: FieldError[]): ValidationError {
+  return new ValidationError('The request body has invalid fields.', errors);
+}
+
+function fieldErrors(error: z.core.$ZodError): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        field: key,
+        message: SERVER_OWNED.has(key) ? 'is set by the server and cannot be sent' : 'is not a known field',
+      }));
+    }
+    return [{ field: issue.path.join('.'), message: issue.message }];
+  });
+}
