@@ -60,6 +60,7 @@ class EsbuildBundle {
     });
     const [output] = result.outputFiles;
 
+    // osls builds everything in .serverless/ (and moves it to the --package directory when given).
     const zipPath = path.join(servicePath, '.serverless', `${name}.zip`);
     fs.mkdirSync(path.dirname(zipPath), { recursive: true });
     await writeZip(zipPath, `${modulePath}.mjs`, output.contents);

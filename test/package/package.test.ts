@@ -1,0 +1,219 @@
+/**
+ * The artifact we would deploy: `osls package` with no AWS credentials, its
+ * CloudFormation template, and the handlers taken out of the zips serving the
+ * API against a real dynalite.
+ */
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type EventInput, httpEvent } from '../support/events.js';
+import { type CfnResource, type Packaged, packageService, resourcesOfType } from '../support/package.js';
+import { startTestStore, type TestStore } from '../support/store.js';
+import { readZip } from '../support/zip.js';
+
+type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const FUNCTIONS: Record<string, { handler: string; routes: string[] }> = {
+  createTodo: { handler: 'src/handlers/create.handler', routes: ['POST /todos', 'POST /'] },
+  listTodos: { handler: 'src/handlers/list.handler', routes: ['GET /todos'] },
+  deleteAllTodos: { handler: 'src/handlers/delete-all.handler', routes: ['DELETE /todos'] },
+  getTodo: { handler: 'src/handlers/get.handler', routes: ['GET /todos/{id}'] },
+  updateTodo: { handler: 'src/handlers/update.handler', routes: ['PATCH /todos/{id}'] },
+  deleteTodo: { handler: 'src/handlers/delete.handler', routes: ['DELETE /todos/{id}'] },
+};
+
+const props = <T>(resource: CfnResource | undefined): T => {
+  assert.ok(resource, 'resource exists');
+  return resource.Properties as T;
+};
+
+describe('osls package, with no AWS credentials', () => {
+  let packaged: Packaged;
+
+  before(async () => {
+    packaged = await packageService('test');
+  });
+
+  test('declares one arm64 Node.js 22+ function per operation, each with its own zip', () => {
+    const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
+    assert.equal(functions.length, Object.keys(FUNCTIONS).length);
+    for (const [name, expected] of Object.entries(FUNCTIONS)) {
+      const logicalId = `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`;
+      const fn = props<{
+        Runtime: string;
+        Architectures: string[];
+        Handler: string;
+        Code: { S3Key: string };
+        Environment: { Variables: Record<string, unknown> };
+      }>(packaged.template.Resources[logicalId]);
+      assert.match(fn.Runtime, /^nodejs(22|24)\.x$/);
+      assert.deepEqual(fn.Architectures, ['arm64']);
+      assert.equal(fn.Handler, expected.handler);
+      assert.ok(fn.Code.S3Key.endsWith(`/${name}.zip`), `${name} is deployed from its own zip`);
+      // The table name comes from the stack, never a literal or an account id.
+      assert.deepEqual(fn.Environment.Variables.TABLE_NAME, { Ref: 'TodosTable' });
+    }
+  });
+
+  test('grants only the item-level DynamoDB actions used, on the table only', () => {
+    const role = props<{ Policies: Array<{ PolicyDocument: { Statement: Array<Record<string, unknown>> } }> }>(
+      packaged.template.Resources.IamRoleLambdaExecution,
+    );
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
+    assert.equal(dynamo.length, 1);
+    assert.deepEqual([...(dynamo[0]?.Action as string[])].sort(), [
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    assert.deepEqual(dynamo[0]?.Resource, { 'Fn::GetAtt': ['TodosTable', 'Arn'] });
+    for (const statement of statements) {
+      assert.notEqual(statement.Resource, '*');
+      assert.ok(!JSON.stringify(statement.Action).includes('*'), `no wildcard action in ${JSON.stringify(statement)}`);
+    }
+    assert.ok(!JSON.stringify(packaged.template).includes('AdministratorAccess'));
+  });
+
+  test('keeps the data: on-demand table with point-in-time recovery, retained on stack removal', () => {
+    const table = packaged.template.Resources.TodosTable;
+    assert.ok(table);
+    assert.equal(table.Type, 'AWS::DynamoDB::Table');
+    assert.equal(table.DeletionPolicy, 'Retain');
+    assert.equal(table.UpdateReplacePolicy, 'Retain');
+    const p = props<Record<string, unknown>>(table);
+    assert.equal(p.TableName, 'todo-api-test-todos');
+    assert.equal(p.BillingMode, 'PAY_PER_REQUEST');
+    assert.deepEqual(p.PointInTimeRecoverySpecification, { PointInTimeRecoveryEnabled: true });
+    assert.deepEqual(p.KeySchema, [
+      { AttributeName: 'owner', KeyType: 'HASH' },
+      { AttributeName: 'id', KeyType: 'RANGE' },
+    ]);
+  });
+
+  test('gives every function a log group with a retention period', () => {
+    const groups = resourcesOfType(packaged.template, 'AWS::Logs::LogGroup');
+    assert.equal(groups.length, Object.keys(FUNCTIONS).length);
+    for (const [, group] of groups) assert.ok(Number(group.Properties.RetentionInDays) > 0);
+  });
+
+  test('routes exactly the API, each to its function, with CORS for browsers', () => {
+    const routes = resourcesOfType(packaged.template, 'AWS::ApiGatewayV2::Route').map(
+      ([, r]) => r.Properties.RouteKey as string,
+    );
+    assert.deepEqual(
+      routes.sort(),
+      Object.values(FUNCTIONS)
+        .flatMap((f) => f.routes)
+        .sort(),
+    );
+    const api = props<{ ProtocolType: string; CorsConfiguration: Record<string, string[]> }>(
+      packaged.template.Resources.HttpApi,
+    );
+    assert.equal(api.ProtocolType, 'HTTP');
+    assert.deepEqual(api.CorsConfiguration.AllowMethods, ['GET', 'POST', 'PATCH', 'DELETE']);
+    assert.deepEqual(api.CorsConfiguration.AllowHeaders, ['Content-Type', 'Authorization']);
+    assert.deepEqual(api.CorsConfiguration.ExposeHeaders, ['Location', 'Link']);
+  });
+
+  test('each zip holds one small minified ESM bundle with its dependencies inside', async () => {
+    for (const [name, expected] of Object.entries(FUNCTIONS)) {
+      const entries = await readZip(join(packaged.dir, `${name}.zip`));
+      const file = `${expected.handler.slice(0, expected.handler.lastIndexOf('.'))}.mjs`;
+      assert.deepEqual([...entries.keys()], [file]);
+      const code = entries.get(file)?.toString('utf8') ?? '';
+      assert.ok(code.length < 64 * 1024, `${name} bundle is ${code.length} bytes`);
+      assert.ok(code.split('\n').length < 10, `${name} is minified`);
+      assert.match(code, /export\s*\{/, `${name} is an ES module`);
+      // Every import left is a Node.js built-in: the bundle needs no node_modules.
+      for (const [, spec] of code.matchAll(/from\s*"([^"]+)"/g)) assert.match(spec ?? '', /^node:/);
+      assert.ok(!code.includes('aws-sdk'), `${name} carries no AWS SDK`);
+    }
+  });
+
+  describe('handlers taken from the zips, against dynalite', () => {
+    let store: TestStore;
+    const handlers = new Map<string, Handler>();
+    const call = async (name: string, input: EventInput) => {
+      const handler = handlers.get(name);
+      assert.ok(handler, `${name} loaded`);
+      const response = await handler(httpEvent(input));
+      return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+    };
+
+    before(async () => {
+      store = await startTestStore();
+      Object.assign(process.env, store.env);
+      const root = await mkdtemp(join(tmpdir(), 'todo-zips-'));
+      for (const [name, { handler }] of Object.entries(FUNCTIONS)) {
+        const entries = await readZip(join(packaged.dir, `${name}.zip`));
+        for (const [file, content] of entries) {
+          const target = join(root, name, file);
+          await mkdir(dirname(target), { recursive: true });
+          await writeFile(target, content);
+        }
+        const file = join(root, name, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
+        const module = (await import(pathToFileURL(file).href)) as { handler: Handler };
+        handlers.set(name, module.handler);
+      }
+    });
+
+    after(async () => {
+      await store?.close();
+    });
+
+    test('serve the whole API', async () => {
+      const created = await call('createTodo', { routeKey: 'POST /todos', body: { title: ' Ship it ', order: 2 } });
+      assert.equal(created.statusCode, 201);
+      assert.equal(created.json.title, 'Ship it');
+      assert.equal(created.headers?.location, created.json.url);
+      const id = created.json.id as string;
+
+      const tutorial = await call('createTodo', { routeKey: 'POST /', body: { todo: 'from the tutorial' } });
+      assert.equal(tutorial.statusCode, 201);
+      assert.equal(tutorial.json.title, 'from the tutorial');
+
+      const got = await call('getTodo', { routeKey: 'GET /todos/{id}', pathParameters: { id } });
+      assert.equal(got.statusCode, 200);
+      assert.deepEqual(got.json, created.json);
+
+      const updated = await call('updateTodo', {
+        routeKey: 'PATCH /todos/{id}',
+        pathParameters: { id },
+        body: { completed: true },
+      });
+      assert.equal(updated.statusCode, 200);
+      assert.equal(updated.json.completed, true);
+
+      const listed = await call('listTodos', { routeKey: 'GET /todos', query: 'limit=1' });
+      assert.equal(listed.statusCode, 200);
+      assert.deepEqual(
+        listed.json.map((t: { id: string }) => t.id),
+        [id],
+      );
+      assert.match(String(listed.headers?.link), /rel="next"/);
+
+      const rejected = await call('createTodo', { routeKey: 'POST /todos', body: { title: 'x', owner: 'mallory' } });
+      assert.equal(rejected.statusCode, 400);
+      assert.equal(rejected.headers?.['content-type'], 'application/problem+json');
+
+      const deleted = await call('deleteTodo', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
+      assert.equal(deleted.statusCode, 204);
+      const gone = await call('getTodo', { routeKey: 'GET /todos/{id}', pathParameters: { id } });
+      assert.equal(gone.statusCode, 404);
+
+      for (let i = 0; i < 30; i++) await call('createTodo', { routeKey: 'POST /todos', body: { title: `t${i}` } });
+      const cleared = await call('deleteAllTodos', { routeKey: 'DELETE /todos' });
+      assert.equal(cleared.statusCode, 204);
+      const empty = await call('listTodos', { routeKey: 'GET /todos' });
+      assert.deepEqual(empty.json, []);
+    });
+  });
+});
