@@ -66,7 +66,7 @@ describe('osls package, with no AWS credentials', () => {
     const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
     const dynamo = statements.filter((s) => JSON.stringify(s.Action).includes('dynamodb:'));
     assert.equal(dynamo.length, 1);
-    assert.deepEqual([...(dynamo[0]?.Action as string[])].sort(), [
+    assert.deepEqual([...((dynamo[0]?.Action ?? []) as string[])].sort(), [
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
