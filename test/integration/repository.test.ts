@@ -1,0 +1,108 @@
+/** The DynamoDB repository and the fault path, against a real dynalite. */
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { httpHandler } from '../../src/http/handler.js';
+import { json } from '../../src/http/responses.js';
+import { createDynamoDbClient, type DynamoDbClient } from '../../src/store/dynamodb.js';
+import { createDynamoTodoRepository } from '../../src/store/todo-repository.js';
+import { createTodoService } from '../../src/todos/service.js';
+import { httpEvent } from '../support/events.js';
+import { startTestStore, type TestStore } from '../support/store.js';
+
+let store: TestStore;
+let client: DynamoDbClient;
+
+before(async () => {
+  store = await startTestStore();
+  client = createDynamoDbClient({
+    endpoint: store.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+});
+
+after(async () => {
+  await store?.close();
+});
+
+describe('repository', () => {
+  test("deleting all of one owner's todos leaves every other owner's", async () => {
+    const todos = createTodoService({ repository: createDynamoTodoRepository(client, store.tableName) });
+    for (let i = 0; i < 40; i++) await todos.create('alice', { title: `a${i}`, completed: false });
+    for (let i = 0; i < 3; i++) await todos.create('bob', { title: `b${i}`, completed: false });
+    assert.equal(await todos.deleteAll('alice'), 40);
+    assert.equal((await todos.list('alice', 100)).items.length, 0);
+    assert.deepEqual(
+      (await todos.list('bob', 100)).items.map((t) => t.title),
+      ['b0', 'b1', 'b2'],
+    );
+  });
+
+  test("one owner cannot read, change or delete another owner's todo by id", async () => {
+    const todos = createTodoService({ repository: createDynamoTodoRepository(client, store.tableName) });
+    const todo = await todos.create('carol', { title: 'private', completed: false });
+    await assert.rejects(todos.get('dave', todo.id), { name: 'NotFoundError' });
+    await assert.rejects(todos.update('dave', todo.id, { completed: true }), { name: 'NotFoundError' });
+    await assert.rejects(todos.delete('dave', todo.id), { name: 'NotFoundError' });
+    assert.equal((await todos.get('carol', todo.id)).completed, false);
+  });
+
+  test('unprocessed batch deletes are sent again until done', async () => {
+    // DynamoDB may leave part of a batch unprocessed when throttled; simulate it on every other call.
+    let held = 0;
+    let batchCalls = 0;
+    const flaky: DynamoDbClient = {
+      async send<T>(operation: string, input: object): Promise<T> {
+        if (operation !== 'BatchWriteItem') return client.send<T>(operation, input);
+        batchCalls++;
+        const request = input as { RequestItems: Record<string, unknown[]> };
+        const [table, writes = []] = Object.entries(request.RequestItems)[0] ?? [];
+        if (table && writes.length > 1 && batchCalls % 2 === 1) {
+          const keep = writes.slice(0, 1);
+          const left = writes.slice(1);
+          held += left.length;
+          await client.send('BatchWriteItem', { RequestItems: { [table]: keep } });
+          return { UnprocessedItems: { [table]: left } } as T;
+        }
+        return client.send<T>(operation, input);
+      },
+    };
+    const todos = createTodoService({ repository: createDynamoTodoRepository(flaky, store.tableName) });
+    for (let i = 0; i < 30; i++) await todos.create('erin', { title: `e${i}`, completed: false });
+    assert.equal(await todos.deleteAll('erin'), 30);
+    assert.ok(held > 0 && batchCalls > 2, 'some deletes were held back and retried');
+    assert.equal((await todos.list('erin', 100)).items.length, 0);
+  });
+});
+
+describe('faults', () => {
+  test('a store that cannot be reached gives a generic 500 with the request id, and leaks nothing', async (t) => {
+    // A port with nothing listening: the connection is refused.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as { port: number };
+    await new Promise((resolve) => probe.close(resolve));
+
+    const broken = createDynamoDbClient({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 2,
+    });
+    const todos = createTodoService({ repository: createDynamoTodoRepository(broken, 'todos') });
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const handler = httpHandler(async () => json(200, await todos.list('anonymous', 10)));
+    const event = httpEvent({ routeKey: 'GET /todos' });
+    const res = await handler(event);
+
+    assert.equal(res.statusCode, 500);
+    const body = JSON.parse(String(res.body));
+    assert.equal(body.requestId, event.requestContext.requestId);
+    assert.equal(body.title, 'Internal Server Error');
+    assert.ok(!String(res.body).includes('ECONNREFUSED'));
+    assert.ok(!String(res.body).includes(String(port)));
+    assert.equal(logged.mock.callCount(), 1);
+    assert.match(String(logged.mock.calls[0]?.arguments[0]), /ECONNREFUSED/);
+  });
+});
