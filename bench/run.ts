@@ -1,0 +1,317 @@
+/**
+ * `npm run bench`: the three numbers the foundation promises, each measured as
+ * a ratio against a baseline taken side by side in the same run (A B A B …,
+ * medians), because absolute times on a small shared machine are noise.
+ *
+ *  (a) cold start of the packaged create handler vs. a fresh process sending the same PutItem raw
+ *  (b) warm GET /todos?limit=10 throughput of `npm start` vs. its store's raw read rate
+ *  (c) GET /todos?limit=10 latency with 10,000 items of other owners in the table vs. 20
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../local/server.js';
+import { LOCAL_CREDENTIALS } from '../local/store.js';
+import { createDynamoDbClient } from '../src/store/dynamodb.js';
+import { BATCH_SIZE, queryTodosRequest, toItem } from '../src/store/requests.js';
+import { newId } from '../src/todos/ids.js';
+import { packageService } from '../test/support/package.js';
+import { readZip } from '../test/support/zip.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const OWNER = 'anonymous';
+
+interface LocalServer {
+  url: string;
+  dynamodbEndpoint: string;
+  tableName: string;
+  stop(): Promise<void>;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/** Starts `npm start`'s entry point as its own process, on free ports, with its own data directory. */
+async function startServer(dataDir: string): Promise<LocalServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'none' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  const ready = await new Promise<{ url: string; endpoint: string }>((resolveReady, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (\S+)/.exec(output)?.[1];
+      const endpoint = /DynamoDB endpoint (\S+)/.exec(output)?.[1];
+      if (url && endpoint) resolveReady({ url, endpoint });
+    });
+    child.once('exit', (code) => reject(new Error(`local server exited with ${code}: ${output}`)));
+  });
+  return {
+    url: ready.url,
+    dynamodbEndpoint: ready.endpoint,
+    tableName: 'todo-api-local-todos',
+    stop: () =>
+      new Promise((done) => {
+        child.once('exit', () => done());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
+
+function request(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}) {
+  return new Promise<{ status: number; body: string }>((resolveRequest, reject) => {
+    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers, agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolveRequest({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+/** The same Query the list handler sends, sent straight to the store with nothing around it. */
+function rawQuery(server: LocalServer) {
+  const body = JSON.stringify(queryTodosRequest(server.tableName, OWNER, 11));
+  const headers = {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amz-target': 'DynamoDB_20120810.Query',
+    authorization:
+      'AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    'x-amz-date': '20200101T000000Z',
+  };
+  return async () => {
+    const res = await request(server.dynamodbEndpoint, { method: 'POST', headers, body });
+    if (res.status !== 200) throw new Error(`raw Query failed: ${res.status} ${res.body}`);
+  };
+}
+
+function apiList(server: LocalServer) {
+  return async () => {
+    const res = await request(`${server.url}/todos?limit=10`);
+    if (res.status !== 200) throw new Error(`GET /todos failed: ${res.status} ${res.body}`);
+  };
+}
+
+/** Requests per second for `count` calls, `concurrency` at a time. */
+async function rate(call: () => Promise<void>, count: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < count) await call();
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** Median latency in ms of `count` sequential calls. */
+async function latency(call: () => Promise<void>, count: number): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await call();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+/** Wall time in ms of a fresh `node` process running `args`, which must exit 0. */
+function timeProcess(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolveTime, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.once('exit', (code) => {
+      if (code === 0) resolveTime(performance.now() - started);
+      else reject(new Error(`node ${args.join(' ')} exited with ${code}`));
+    });
+  });
+}
+
+async function createTodos(server: LocalServer, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const res = await request(`${server.url}/todos`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `bench ${i}` }),
+    });
+    if (res.status !== 201) throw new Error(`POST /todos failed: ${res.status}`);
+  }
+}
+
+/** Fills the table with `count` todos spread over other owners (straight into the store, for speed). */
+async function seedOthers(server: LocalServer, count: number): Promise<void> {
+  const client = createDynamoDbClient({
+    endpoint: server.dynamodbEndpoint,
+    region: 'us-east-1',
+    credentials: LOCAL_CREDENTIALS,
+  });
+  const at = new Date().toISOString();
+  const batches: Array<Array<{ PutRequest: { Item: ReturnType<typeof toItem> } }>> = [];
+  for (let i = 0; i < count; i += BATCH_SIZE) {
+    batches.push(
+      Array.from({ length: Math.min(BATCH_SIZE, count - i) }, (_, j) => ({
+        PutRequest: {
+          Item: toItem({
+            owner: `other-${(i + j) % 500}`,
+            id: newId(),
+            title: `someone else's todo ${i + j}`,
+            completed: false,
+            createdAt: at,
+            updatedAt: at,
+          }),
+        },
+      })),
+    );
+  }
+  for (let i = 0; i < batches.length; i += 4) {
+    await Promise.all(
+      batches.slice(i, i + 4).map(async (batch) => {
+        let items = batch;
+        while (items.length > 0) {
+          const out = await client.send<{ UnprocessedItems?: Record<string, typeof items> }>('BatchWriteItem', {
+            RequestItems: { [server.tableName]: items },
+          });
+          items = out.UnprocessedItems?.[server.tableName] ?? [];
+        }
+      }),
+    );
+  }
+}
+
+interface Result {
+  name: string;
+  ours: string;
+  baseline: string;
+  ratio: number;
+  bar: string;
+  pass: boolean;
+}
+
+async function coldStart(server: LocalServer, work: string): Promise<Result> {
+  process.stdout.write('(a) packaging with osls and measuring cold starts...\n');
+  const packaged = await packageService('bench');
+  const entries = await readZip(join(packaged.dir, 'createTodo.zip'));
+  let bundle = '';
+  for (const [file, content] of entries) {
+    const target = join(work, 'createTodo', file);
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, content);
+    bundle = target;
+  }
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TABLE_NAME: server.tableName,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: server.dynamodbEndpoint,
+    PUBLIC_BASE_URL: '',
+  };
+  const handlerArgs = [resolve(PROJECT_ROOT, 'bench/cold-handler.mjs'), pathToFileURL(bundle).href];
+  const rawArgs = [resolve(PROJECT_ROOT, 'bench/cold-raw.mjs'), server.dynamodbEndpoint, server.tableName];
+  await timeProcess(handlerArgs, env); // warm the OS file cache for both
+  await timeProcess(rawArgs, env);
+  const ours: number[] = [];
+  const raw: number[] = [];
+  for (let i = 0; i < ROUNDS * 3; i++) {
+    ours.push(await timeProcess(handlerArgs, env));
+    raw.push(await timeProcess(rawArgs, env));
+  }
+  const ratio = median(ours) / median(raw);
+  return {
+    name: '(a) cold start: packaged create handler, fresh process',
+    ours: `${median(ours).toFixed(1)} ms`,
+    baseline: `${median(raw).toFixed(1)} ms (raw PutItem)`,
+    ratio,
+    bar: '<= 1.5x',
+    pass: ratio <= 1.5,
+  };
+}
+
+async function warmThroughput(server: LocalServer): Promise<Result> {
+  process.stdout.write('(b) measuring warm throughput...\n');
+  const api = apiList(server);
+  const raw = rawQuery(server);
+  await rate(api, 200, 4);
+  await rate(raw, 200, 4);
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    ours.push(await rate(api, 400, 4));
+    base.push(await rate(raw, 400, 4));
+  }
+  const ratio = median(ours) / median(base);
+  return {
+    name: '(b) warm GET /todos?limit=10 through npm start',
+    ours: `${median(ours).toFixed(0)} req/s`,
+    baseline: `${median(base).toFixed(0)} req/s (raw Query)`,
+    ratio,
+    bar: '>= 0.4x',
+    pass: ratio >= 0.4,
+  };
+}
+
+async function listAsTableGrows(small: LocalServer, large: LocalServer): Promise<Result> {
+  process.stdout.write('(c) measuring list latency, 20 vs 10,000 items in the table...\n');
+  const smallList = apiList(small);
+  const largeList = apiList(large);
+  await latency(smallList, 50);
+  await latency(largeList, 50);
+  const smallMs: number[] = [];
+  const largeMs: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    smallMs.push(await latency(smallList, 100));
+    largeMs.push(await latency(largeList, 100));
+  }
+  const ratio = median(largeMs) / median(smallMs);
+  return {
+    name: '(c) GET /todos?limit=10 latency, 10,000 vs 20 items',
+    ours: `${median(largeMs).toFixed(2)} ms`,
+    baseline: `${median(smallMs).toFixed(2)} ms (20 items)`,
+    ratio,
+    bar: '<= 1.3x',
+    pass: ratio <= 1.3,
+  };
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'todo-bench-'));
+  const small = await startServer(join(work, 'small'));
+  const large = await startServer(join(work, 'large'));
+  try {
+    // Both tables hold the caller's 10 todos; the other owners' todos make up 20 and 10,000 items.
+    await createTodos(small, 10);
+    await createTodos(large, 10);
+    await seedOthers(small, 10);
+    process.stdout.write('seeding 9,990 todos of other owners...\n');
+    await seedOthers(large, 9_990);
+
+    const results = [await coldStart(small, work), await warmThroughput(small), await listAsTableGrows(small, large)];
+
+    const rows = [
+      ['measure', 'ours', 'baseline', 'ratio', 'bar', ''],
+      ...results.map((r) => [r.name, r.ours, r.baseline, `${r.ratio.toFixed(2)}x`, r.bar, r.pass ? 'PASS' : 'FAIL']),
+    ];
+    const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
+    process.stdout.write(`\nnode ${process.version}, ${ROUNDS} rounds, medians\n`);
+    for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    if (results.some((r) => !r.pass)) process.exitCode = 1;
+  } finally {
+    agent.destroy();
+    await Promise.all([small.stop(), large.stop()]);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
