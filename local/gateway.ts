@@ -264,7 +264,9 @@ export function toGatewayResponse(result: unknown): GatewayResponse {
   }
   const headers: Record<string, string> = {};
   if (r.headers !== undefined) {
-    if (r.headers === null || typeof r.headers !== 'object') throw new Error('Handler returned invalid headers');
+    if (r.headers === null || typeof r.headers !== 'object' || Array.isArray(r.headers)) {
+      throw new Error('Handler returned invalid headers');
+    }
     for (const [name, value] of Object.entries(r.headers)) {
       if (!['string', 'number', 'boolean'].includes(typeof value))
         throw new Error(`Handler returned invalid header ${name}`);

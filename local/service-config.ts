@@ -77,7 +77,13 @@ const intrinsicTags: Array<ScalarTag | CollectionTag> = [
     const key = `Fn::${name}`;
     // !GetAtt A.B is the short form of [A, B].
     const scalar =
-      name === 'GetAtt' ? (value: string) => ({ [key]: value.split('.') }) : (value: string) => ({ [key]: value });
+      name === 'GetAtt'
+        ? (value: string) => {
+            // !GetAtt A.B.C is [A, "B.C"]: only the first dot separates the resource.
+            const dot = value.indexOf('.');
+            return { [key]: dot === -1 ? [value] : [value.slice(0, dot), value.slice(dot + 1)] };
+          }
+        : (value: string) => ({ [key]: value });
     return [
       { tag: `!${name}`, resolve: scalar },
       { tag: `!${name}`, collection: 'seq', resolve: (seq) => ({ [key]: seq.toJSON() }) },
@@ -100,7 +106,8 @@ export function loadServiceModel(file: string, options: LoadOptions): ServiceMod
 }
 
 // ${source:address, fallback}; the innermost variable is resolved first, so nesting works.
-const VARIABLE = /\$\{([^${}]+)\}/;
+// CloudFormation's own placeholders (${AWS::Region}, ${Name} in !Sub) have no `source:` and are left alone, as osls does.
+const VARIABLE = /\$\{(\s*[A-Za-z]\w*:(?!:)[^${}]*)\}/;
 
 interface ResolveContext {
   stage: string;
@@ -156,8 +163,8 @@ export function resolveVariables(raw: { [key: string]: Json }, context: ResolveC
   };
 
   const variable = (body: string): Json => {
-    // Split on top-level commas: `opt:stage, 'dev'` has the fallback 'dev'.
-    for (const candidate of body.split(',')) {
+    // Split on commas outside quotes: `opt:stage, 'dev'` has the fallback 'dev'.
+    for (const candidate of body.match(/(?:'[^']*'|"[^"]*"|[^,'"])+/g) ?? []) {
       const value = source(candidate);
       if (value !== undefined && value !== null) return value;
     }
@@ -170,7 +177,8 @@ export function resolveVariables(raw: { [key: string]: Json }, context: ResolveC
       const value = variable(match[1] ?? '');
       // A string that is one variable takes the variable's value and type.
       if (match[0] === current) return typeof value === 'string' ? walkString(value) : value;
-      current = current.replace(match[0], typeof value === 'string' ? value : JSON.stringify(value));
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      current = current.replace(match[0], () => text);
     }
     return current;
   };

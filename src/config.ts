@@ -32,8 +32,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     },
   };
   if (env.AWS_SESSION_TOKEN) config.credentials.sessionToken = env.AWS_SESSION_TOKEN;
-  const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
-  if (endpoint) config.dynamodbEndpoint = absoluteUrl('AWS_ENDPOINT_URL_DYNAMODB', endpoint);
+  const endpointVariable = env.AWS_ENDPOINT_URL_DYNAMODB ? 'AWS_ENDPOINT_URL_DYNAMODB' : 'AWS_ENDPOINT_URL';
+  const endpoint = env[endpointVariable];
+  if (endpoint) config.dynamodbEndpoint = absoluteUrl(endpointVariable, endpoint);
   if (env.PUBLIC_BASE_URL) config.publicBaseUrl = absoluteUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL);
   return config;
 }
@@ -45,8 +46,8 @@ function absoluteUrl(name: string, value: string): string {
   } catch {
     throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(value)}`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
+    throw new ConfigError(`${name} must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(value)}`);
   }
   return value.replace(/\/+$/, '');
 }

@@ -37,7 +37,11 @@ export function fromItem(item: Item): Todo {
     updatedAt: str(item, 'updatedAt'),
   };
   const order = item.order;
-  if (order && 'N' in order) todo.order = Number(order.N);
+  if (order !== undefined) {
+    const value = 'N' in order ? Number(order.N) : Number.NaN;
+    if (!Number.isSafeInteger(value)) throw new Error('Stored todo has a malformed order attribute');
+    todo.order = value;
+  }
   return todo;
 }
 

@@ -31,5 +31,7 @@ export function decodeCursor(owner: string, cursor: string): string {
   ) {
     throw new InvalidCursorError();
   }
+  // base64url has spare bits in its last character: only the exact text this server issued is accepted.
+  if (encodeCursor(owner, lastId) !== cursor) throw new InvalidCursorError();
   return lastId;
 }

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Context } from 'aws-lambda';
+import { httpHandler } from '../../src/http/handler.js';
+import { HttpError } from '../../src/http/problem.js';
+import { json } from '../../src/http/responses.js';
+import { NotFoundError, ValidationError } from '../../src/todos/errors.js';
+import { httpEvent } from '../support/events.js';
+
+const SECRET = 'connection string postgres://admin:s3cr3t@db.internal';
+
+function parseBody(body: string | undefined): Record<string, unknown> {
+  assert.ok(body !== undefined, 'response has no body');
+  return JSON.parse(body) as Record<string, unknown>;
+}
+
+describe('httpHandler', () => {
+  test("returns the route's response as it is", async (t) => {
+    const error = t.mock.method(console, 'error', () => undefined);
+    const response = json(201, { id: 'a' }, { location: '/todos/a' });
+    const handler = httpHandler(async () => response);
+    assert.equal(await handler(httpEvent({ routeKey: 'POST /todos', body: {} })), response);
+    assert.equal(error.mock.callCount(), 0);
+  });
+
+  test('a ValidationError becomes a 400 problem+json and is not logged as a fault', async (t) => {
+    const error = t.mock.method(console, 'error', () => undefined);
+    const handler = httpHandler(async () => {
+      throw new ValidationError('The request body has invalid fields.', [{ field: 'title', message: 'is required' }]);
+    });
+    const event = httpEvent({ routeKey: 'POST /todos', body: {} });
+    const response = await handler(event);
+    assert.equal(response.statusCode, 400);
+    assert.equal(response.headers?.['content-type'], 'application/problem+json');
+    assert.deepEqual(parseBody(response.body), {
+      type: 'urn:todo-api:problem:validation',
+      title: 'Invalid request body',
+      status: 400,
+      detail: 'The request body has invalid fields.',
+      errors: [{ field: 'title', message: 'is required' }],
+      requestId: event.requestContext.requestId,
+    });
+    assert.equal(error.mock.callCount(), 0);
+  });
+
+  test('client errors keep their status: 404 and HttpError', async (t) => {
+    t.mock.method(console, 'error', () => undefined);
+    const notFound = await httpHandler(async () => {
+      throw new NotFoundError('No todo with id "x".');
+    })(httpEvent({ routeKey: 'GET /todos/{id}', pathParameters: { id: 'x' } }));
+    assert.equal(notFound.statusCode, 404);
+    assert.equal(parseBody(notFound.body).detail, 'No todo with id "x".');
+
+    const unsupported = await httpHandler(async () => {
+      throw new HttpError(415, 'unsupported-media-type', 'Unsupported Media Type', 'Send JSON.');
+    })(httpEvent({ routeKey: 'POST /todos', body: 'x' }));
+    assert.equal(unsupported.statusCode, 415);
+    assert.equal(parseBody(unsupported.body).detail, 'Send JSON.');
+  });
+
+  test('a plain Error is a generic 500 with the request id, logged in full, leaking nothing', async (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const handler = httpHandler(async () => {
+      throw new Error(SECRET);
+    });
+    const event = httpEvent({ routeKey: 'GET /todos' });
+    const requestId = event.requestContext.requestId;
+    const response = await handler(event);
+
+    assert.equal(response.statusCode, 500);
+    assert.equal(response.headers?.['content-type'], 'application/problem+json');
+    assert.equal(response.headers?.['cache-control'], 'no-store');
+    const body = parseBody(response.body);
+    assert.equal(body.status, 500);
+    assert.equal(body.title, 'Internal Server Error');
+    assert.equal(body.requestId, requestId);
+    const text = String(response.body);
+    for (const leak of ['s3cr3t', 'postgres://', 'db.internal', 'handler.test', '    at ']) {
+      assert.equal(text.includes(leak), false, `${leak} leaked into the response`);
+    }
+
+    assert.equal(logged.mock.callCount(), 1);
+    const [line] = logged.mock.calls[0]?.arguments ?? [];
+    assert.equal(typeof line, 'string');
+    const entry = JSON.parse(String(line)) as {
+      level: string;
+      requestId: string;
+      routeKey: string;
+      error: { name: string; message: string; stack: string };
+    };
+    assert.equal(entry.level, 'error');
+    assert.equal(entry.requestId, requestId);
+    assert.equal(entry.routeKey, 'GET /todos');
+    assert.equal(entry.error.name, 'Error');
+    assert.equal(entry.error.message, SECRET);
+    assert.match(entry.error.stack, /handler\.test\.ts/);
+  });
+
+  test('a thrown non-Error is a 500 too, and its value is logged', async (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const response = await httpHandler(async () => {
+      throw SECRET;
+    })(httpEvent({ routeKey: 'GET /todos' }));
+    assert.equal(response.statusCode, 500);
+    assert.equal(String(response.body).includes('s3cr3t'), false);
+    assert.equal(logged.mock.callCount(), 1);
+    assert.ok(String(logged.mock.calls[0]?.arguments[0]).includes('s3cr3t'));
+  });
+
+  test("without a request id in the event, the Lambda context's id is used", async (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    const event = httpEvent({ routeKey: 'GET /todos' });
+    const withoutId: typeof event = { ...event, requestContext: { ...event.requestContext, requestId: '' } };
+    Reflect.deleteProperty(withoutId.requestContext, 'requestId');
+    const context = { awsRequestId: 'lambda-request-1' } as Context;
+    const response = await httpHandler(async () => {
+      throw new Error('boom');
+    })(withoutId, context);
+    assert.equal(parseBody(response.body).requestId, 'lambda-request-1');
+    assert.ok(String(logged.mock.calls[0]?.arguments[0]).includes('lambda-request-1'));
+  });
+});

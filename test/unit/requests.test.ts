@@ -1,0 +1,249 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { Item } from '../../src/store/dynamodb.js';
+import {
+  BATCH_SIZE,
+  batchDeleteRequest,
+  deleteTodoRequest,
+  fromItem,
+  getTodoRequest,
+  putTodoRequest,
+  queryKeysRequest,
+  queryTodosRequest,
+  toItem,
+  updateTodoRequest,
+} from '../../src/store/requests.js';
+import type { Todo } from '../../src/todos/todo.js';
+
+const TABLE = 'todo-api-test-todos';
+const OWNER = 'anonymous';
+const ID = '01J0000000000000000000000A';
+const AT = '2026-11-27T13:00:00.000Z';
+
+const todo: Todo = {
+  owner: OWNER,
+  id: ID,
+  title: 'Buy milk',
+  completed: false,
+  createdAt: AT,
+  updatedAt: '2026-11-27T13:05:00.000Z',
+};
+
+describe('toItem / fromItem', () => {
+  test('map a todo without order to DynamoDB JSON and back', () => {
+    const item = toItem(todo);
+    assert.deepEqual(item, {
+      owner: { S: OWNER },
+      id: { S: ID },
+      title: { S: 'Buy milk' },
+      completed: { BOOL: false },
+      createdAt: { S: AT },
+      updatedAt: { S: '2026-11-27T13:05:00.000Z' },
+    });
+    const back = fromItem(item);
+    assert.deepEqual(back, todo);
+    assert.equal(Object.hasOwn(back, 'order'), false);
+  });
+
+  test('map a todo with order (including 0 and negatives) and back', () => {
+    for (const order of [0, 5, -3, 2 ** 40]) {
+      const withOrder: Todo = { ...todo, completed: true, order };
+      const item = toItem(withOrder);
+      assert.deepEqual(item.order, { N: String(order) });
+      assert.deepEqual(item.completed, { BOOL: true });
+      assert.deepEqual(fromItem(item), withOrder);
+    }
+  });
+
+  test('keep titles with any characters', () => {
+    const odd: Todo = { ...todo, title: 'ünïcödé 😀 "quotes" \\ \n new line' };
+    assert.deepEqual(fromItem(toItem(odd)), odd);
+  });
+
+  test('fromItem throws on a malformed item', () => {
+    const good = toItem(todo);
+    const without = (name: string): Item => Object.fromEntries(Object.entries(good).filter(([key]) => key !== name));
+    for (const name of ['owner', 'id', 'title', 'completed', 'createdAt', 'updatedAt']) {
+      assert.throws(() => fromItem(without(name)), Error, `missing ${name}`);
+    }
+    assert.throws(() => fromItem({ ...good, title: { N: '1' } }), /title/);
+    assert.throws(() => fromItem({ ...good, completed: { S: 'true' } }), /completed/);
+    assert.throws(() => fromItem({ ...good, id: { NULL: true } }), /id/);
+    assert.throws(() => fromItem({}), Error);
+  });
+
+  test('fromItem throws on an order that is not a number', () => {
+    // The service only ever stores order as N; anything else is a malformed item, not a todo without order.
+    const good = toItem({ ...todo, order: 1 });
+    assert.throws(() => fromItem({ ...good, order: { S: '1' } }), /order/);
+    assert.throws(() => fromItem({ ...good, order: { BOOL: true } }), /order/);
+  });
+});
+
+describe('request builders', () => {
+  test('putTodoRequest creates and never overwrites', () => {
+    assert.deepEqual(putTodoRequest(TABLE, todo), {
+      TableName: TABLE,
+      Item: toItem(todo),
+      ConditionExpression: 'attribute_not_exists(#id)',
+      ExpressionAttributeNames: { '#id': 'id' },
+    });
+  });
+
+  test('getTodoRequest is a consistent read of the owner and id', () => {
+    assert.deepEqual(getTodoRequest(TABLE, OWNER, ID), {
+      TableName: TABLE,
+      Key: { owner: { S: OWNER }, id: { S: ID } },
+      ConsistentRead: true,
+    });
+  });
+
+  test("queryTodosRequest reads one page of the owner's partition, oldest first", () => {
+    const first = queryTodosRequest(TABLE, OWNER, 11);
+    assert.deepEqual(first, {
+      TableName: TABLE,
+      KeyConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: OWNER } },
+      ScanIndexForward: true,
+      ConsistentRead: true,
+      Limit: 11,
+    });
+    assert.equal(Object.hasOwn(first, 'ExclusiveStartKey'), false);
+
+    assert.deepEqual(queryTodosRequest(TABLE, 'bob', 101, ID), {
+      TableName: TABLE,
+      KeyConditionExpression: '#owner = :owner',
+      ExpressionAttributeNames: { '#owner': 'owner' },
+      ExpressionAttributeValues: { ':owner': { S: 'bob' } },
+      ScanIndexForward: true,
+      ConsistentRead: true,
+      Limit: 101,
+      ExclusiveStartKey: { owner: { S: 'bob' }, id: { S: ID } },
+    });
+  });
+
+  test("queryKeysRequest reads only the ids of the owner's partition", () => {
+    const first = queryKeysRequest(TABLE, OWNER);
+    assert.deepEqual(first, {
+      TableName: TABLE,
+      KeyConditionExpression: '#owner = :owner',
+      ProjectionExpression: '#id',
+      ExpressionAttributeNames: { '#owner': 'owner', '#id': 'id' },
+      ExpressionAttributeValues: { ':owner': { S: OWNER } },
+      ConsistentRead: true,
+    });
+    assert.equal(Object.hasOwn(first, 'ExclusiveStartKey'), false);
+    assert.deepEqual(queryKeysRequest(TABLE, OWNER, ID).ExclusiveStartKey, {
+      owner: { S: OWNER },
+      id: { S: ID },
+    });
+  });
+
+  test('updateTodoRequest sets only the patched fields and updatedAt on an existing todo', () => {
+    const updatedAt = '2026-11-28T00:00:00.000Z';
+    assert.deepEqual(updateTodoRequest(TABLE, OWNER, ID, { completed: true }, updatedAt), {
+      TableName: TABLE,
+      Key: { owner: { S: OWNER }, id: { S: ID } },
+      UpdateExpression: 'SET #updatedAt = :updatedAt, #completed = :completed',
+      ConditionExpression: 'attribute_exists(#id)',
+      ExpressionAttributeNames: { '#id': 'id', '#updatedAt': 'updatedAt', '#completed': 'completed' },
+      ExpressionAttributeValues: { ':updatedAt': { S: updatedAt }, ':completed': { BOOL: true } },
+      ReturnValues: 'ALL_NEW',
+    });
+
+    const all = updateTodoRequest(TABLE, OWNER, ID, { title: 'New', completed: false, order: 0 }, updatedAt);
+    assert.equal(
+      all.UpdateExpression,
+      'SET #updatedAt = :updatedAt, #title = :title, #completed = :completed, #order = :order',
+    );
+    assert.deepEqual(all.ExpressionAttributeNames, {
+      '#id': 'id',
+      '#updatedAt': 'updatedAt',
+      '#title': 'title',
+      '#completed': 'completed',
+      '#order': 'order',
+    });
+    assert.deepEqual(all.ExpressionAttributeValues, {
+      ':updatedAt': { S: updatedAt },
+      ':title': { S: 'New' },
+      ':completed': { BOOL: false },
+      ':order': { N: '0' },
+    });
+    assert.equal(all.ConditionExpression, 'attribute_exists(#id)');
+    assert.equal(all.ReturnValues, 'ALL_NEW');
+
+    const title = updateTodoRequest(TABLE, OWNER, ID, { title: 'Only' }, updatedAt);
+    assert.equal(title.UpdateExpression, 'SET #updatedAt = :updatedAt, #title = :title');
+    assert.deepEqual(Object.keys(title.ExpressionAttributeValues).sort(), [':title', ':updatedAt']);
+    // Server-owned fields are never written by an update.
+    assert.doesNotMatch(title.UpdateExpression, /createdAt|owner|#id =/);
+  });
+
+  test('deleteTodoRequest deletes only an existing todo', () => {
+    assert.deepEqual(deleteTodoRequest(TABLE, OWNER, ID), {
+      TableName: TABLE,
+      Key: { owner: { S: OWNER }, id: { S: ID } },
+      ConditionExpression: 'attribute_exists(#id)',
+      ExpressionAttributeNames: { '#id': 'id' },
+    });
+  });
+
+  test('batchDeleteRequest holds 1 to 25 deletes of the owner', () => {
+    assert.equal(BATCH_SIZE, 25);
+    assert.throws(() => batchDeleteRequest(TABLE, OWNER, []), RangeError);
+    const ids = Array.from({ length: 26 }, (_, i) => `01J00000000000000000000${String(i).padStart(3, '0')}`);
+    assert.throws(() => batchDeleteRequest(TABLE, OWNER, ids), RangeError);
+
+    const one = batchDeleteRequest(TABLE, OWNER, [ID]);
+    assert.deepEqual(one, {
+      RequestItems: { [TABLE]: [{ DeleteRequest: { Key: { owner: { S: OWNER }, id: { S: ID } } } }] },
+    });
+
+    const full = batchDeleteRequest(TABLE, OWNER, ids.slice(0, 25));
+    assert.deepEqual(Object.keys(full.RequestItems), [TABLE]);
+    assert.deepEqual(
+      full.RequestItems[TABLE],
+      ids.slice(0, 25).map((id) => ({ DeleteRequest: { Key: { owner: { S: OWNER }, id: { S: id } } } })),
+    );
+  });
+
+  test('no builder produces a Scan or reads outside the owner partition', () => {
+    const requests: object[] = [
+      putTodoRequest(TABLE, todo),
+      getTodoRequest(TABLE, OWNER, ID),
+      queryTodosRequest(TABLE, OWNER, 10),
+      queryTodosRequest(TABLE, OWNER, 10, ID),
+      queryKeysRequest(TABLE, OWNER),
+      queryKeysRequest(TABLE, OWNER, ID),
+      updateTodoRequest(TABLE, OWNER, ID, { title: 'x', completed: true, order: 1 }, AT),
+      deleteTodoRequest(TABLE, OWNER, ID),
+      batchDeleteRequest(TABLE, OWNER, [ID]),
+    ];
+    for (const request of requests) {
+      const text = JSON.stringify(request);
+      // Scan-only parameters; a Query always has a KeyConditionExpression on the owner.
+      for (const scanOnly of ['Segment', 'TotalSegments', 'ScanFilter', 'FilterExpression', 'IndexName']) {
+        assert.equal(text.includes(`"${scanOnly}"`), false, `${scanOnly} in ${text}`);
+      }
+      assert.match(text, /"owner"/, `no owner in ${text}`);
+      if (text.includes('"Limit"') || text.includes('"ProjectionExpression"')) {
+        assert.match(text, /"KeyConditionExpression":"#owner = :owner"/);
+      }
+    }
+  });
+
+  test('no source file sends a Scan', () => {
+    const src = fileURLToPath(new URL('../../src', import.meta.url));
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts'));
+    assert.ok(files.length > 10, `found only ${files.length} source files`);
+    for (const file of files) {
+      const text = readFileSync(join(src, file), 'utf8');
+      assert.doesNotMatch(text, /['"`]Scan['"`]/, file);
+      assert.doesNotMatch(text, /dynamodb:Scan/, file);
+    }
+  });
+});
