@@ -47,7 +47,9 @@ function absoluteUrl(name: string, value: string): string {
     throw new ConfigError(`${name} must be an absolute URL, got ${JSON.stringify(value)}`);
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username) {
-    throw new ConfigError(`${name} must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(value)}`);
+    throw new ConfigError(
+      `${name} must be an http(s) URL without query, fragment or credentials, got ${JSON.stringify(value)}`,
+    );
   }
   return value.replace(/\/+$/, '');
 }
