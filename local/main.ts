@@ -13,7 +13,7 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const auth = process.env.AUTH ?? 'none';
+  const auth = process.env.AUTH || 'none';
   if (auth !== 'none') throw new Error(`AUTH=${auth} is not supported yet; use AUTH=none (anonymous, one owner)`);
   const dataDir = resolve(PROJECT_ROOT, process.env.DATA_DIR || '.data');
   const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;

@@ -119,7 +119,14 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     model,
     async close() {
       // Finish the requests under way, then close the store so everything written is on disk.
-      await new Promise<void>((done) => httpServer.close(() => done()));
+      // close() only drops connections idle at that instant: drop the others as soon as they finish their
+      // request, and give up on clients that hold a request open for more than 10 s.
+      const closed = new Promise<void>((done) => httpServer.close(() => done()));
+      const idle = setInterval(() => httpServer.closeIdleConnections(), 25);
+      const force = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+      await closed;
+      clearInterval(idle);
+      clearTimeout(force);
       await store?.close();
     },
   };

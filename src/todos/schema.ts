@@ -7,13 +7,13 @@ export const MAX_TITLE_LENGTH = 1000;
 // Fields the server sets; a client sending them is told so rather than ignored.
 const SERVER_OWNED = new Set(['id', 'owner', 'url', 'createdAt', 'updatedAt']);
 
-const title = z
-  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
-  .check(
-    z.trim(),
-    z.minLength(1, { error: 'must not be blank' }),
-    z.maxLength(MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` }),
-  );
+const title = z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).check(
+  // DynamoDB stores UTF-8: a lone surrogate is not text and would make the write fail.
+  z.refine((value) => value.isWellFormed(), { error: 'must be valid Unicode text' }),
+  z.trim(),
+  z.minLength(1, { error: 'must not be blank' }),
+  z.maxLength(MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` }),
+);
 const completed = z.boolean({ error: 'must be true or false' });
 const order = z.int({ error: 'must be an integer' });
 

@@ -55,6 +55,13 @@ describe('parseNewTodo', () => {
     }
   });
 
+  test('a title that is not well-formed Unicode (a lone surrogate) is refused', () => {
+    for (const title of ['a\ud800b', '\udc00', 'x\ud83d']) {
+      assertInvalid(() => parseNewTodo({ title }), [{ field: 'title', message: 'must be valid Unicode text' }]);
+    }
+    assert.equal(parseNewTodo({ title: 'emoji \ud83d\ude00' }).title, 'emoji \u{1f600}');
+  });
+
   test('the title may have 1000 characters after trimming, not 1001', () => {
     assert.equal(MAX_TITLE_LENGTH, 1000);
     const max = 'x'.repeat(1000);
