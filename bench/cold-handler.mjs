@@ -11,6 +11,7 @@ const response = await handler({
     domainName: 'api.example.test',
     http: { method: 'POST', path: '/todos', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
     requestId: 'bench',
+    authorizer: { jwt: { claims: { sub: 'cold-start-user' }, scopes: null } },
     routeKey: 'POST /todos',
     stage: '$default',
   },

@@ -13,6 +13,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { issueToken, loadSigningKey, localSubject } from '../local/issuer.js';
 import { PROJECT_ROOT } from '../local/server.js';
 import { LOCAL_CREDENTIALS } from '../local/store.js';
 import { createDynamoDbClient } from '../src/store/dynamodb.js';
@@ -22,9 +23,13 @@ import { packageService } from '../test/support/package.js';
 import { readZip } from '../test/support/zip.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const OWNER = 'anonymous';
+// The benchmark runs the default mode: every request carries a token of the local issuer, checked by the gateway.
+const USER = 'bench';
+const OWNER = localSubject(USER);
 
 interface LocalServer {
+  /** The Authorization header of the benchmark's user. */
+  authorization: string;
   /** From spawning the process to the first answered GET /todos. */
   firstRequestMs: number;
   url: string;
@@ -43,7 +48,7 @@ const median = (values: number[]) => {
 async function startServer(dataDir: string): Promise<LocalServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'none' },
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'jwt' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -58,10 +63,15 @@ async function startServer(dataDir: string): Promise<LocalServer> {
     child.once('exit', (code) => reject(new Error(`local server exited with ${code}: ${output}`)));
   });
   // Time to the first answered request, as a user sees it after typing `npm start` (informational).
-  while ((await request(`${ready.url}/todos?limit=1`).catch(() => ({ status: 0 }))).status !== 200);
+  // (The server made the issuer's key in dataDir before it said it was listening.)
+  const authorization = `Bearer ${await issueToken(await loadSigningKey(dataDir), USER, { expiresIn: '2h' })}`;
+  const first = () =>
+    request(`${ready.url}/todos?limit=1`, { headers: { authorization } }).catch(() => ({ status: 0 }));
+  while ((await first()).status !== 200);
   const firstRequestMs = performance.now() - spawned;
   return {
     firstRequestMs,
+    authorization,
     url: ready.url,
     dynamodbEndpoint: ready.endpoint,
     tableName: 'todo-api-local-todos',
@@ -105,7 +115,7 @@ function rawQuery(server: LocalServer) {
 
 function apiList(server: LocalServer) {
   return async () => {
-    const res = await request(`${server.url}/todos?limit=10`);
+    const res = await request(`${server.url}/todos?limit=10`, { headers: { authorization: server.authorization } });
     if (res.status !== 200) throw new Error(`GET /todos failed: ${res.status} ${res.body}`);
   };
 }
@@ -149,7 +159,7 @@ async function createTodos(server: LocalServer, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const res = await request(`${server.url}/todos`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: server.authorization },
       body: JSON.stringify({ title: `bench ${i}` }),
     });
     if (res.status !== 201) throw new Error(`POST /todos failed: ${res.status}`);
@@ -224,6 +234,8 @@ async function coldStart(server: LocalServer, work: string): Promise<Result> {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: server.dynamodbEndpoint,
     PUBLIC_BASE_URL: '',
+    // As packaged by default (Cognito); the event carries the claims API Gateway's authorizer would pass.
+    AUTH_MODE: 'cognito',
   };
   const handlerArgs = [resolve(PROJECT_ROOT, 'bench/cold-handler.mjs'), pathToFileURL(bundle).href];
   const rawArgs = [resolve(PROJECT_ROOT, 'bench/cold-raw.mjs'), server.dynamodbEndpoint, server.tableName];

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Authorize, JwtContext } from './authorizer.js';
 import { createRouter } from './router.js';
 import type { CorsModel, FunctionModel, ServiceModel } from './service-config.js';
 
@@ -35,11 +36,26 @@ export interface GatewayOptions {
   model: ServiceModel;
   /** The handler of each function, by function name. */
   handlers: Map<string, Invocable>;
+  /** The check of each authorizer that routes name, by authorizer name. */
+  authorizers?: Map<string, Authorize>;
   /** Where faults are reported (the equivalent of CloudWatch Logs). */
   log?: (line: string) => void;
 }
 
-export function createGateway({ model, handlers, log = (line) => console.error(line) }: GatewayOptions) {
+export function createGateway({
+  model,
+  handlers,
+  authorizers = new Map(),
+  log = (line) => console.error(line),
+}: GatewayOptions) {
+  for (const fn of model.functions) {
+    for (const route of fn.routes) {
+      if (route.authorizer && !authorizers.has(route.authorizer)) {
+        throw new Error(`No check for authorizer ${route.authorizer} of route ${route.routeKey}`);
+      }
+    }
+  }
+
   const router = createRouter(model.functions.flatMap((fn) => fn.routes.map((route) => ({ ...route, target: fn }))));
 
   async function invoke(fn: FunctionModel, event: APIGatewayProxyEventV2): Promise<GatewayResponse> {
@@ -88,6 +104,17 @@ export function createGateway({ model, handlers, log = (line) => console.error(l
     if (body === undefined) return message(413, 'Request Entity Too Large');
     const match = router.match(method, rawPath);
     if (!match) return message(404, 'Not Found');
+    // As on AWS: the route's authorizer runs before the function, and a refusal never reaches it.
+    let jwt: JwtContext | undefined;
+    const authorizerName = match.route.authorizer;
+    if (authorizerName) {
+      jwt = await authorizers.get(authorizerName)?.(req.headers);
+      if (!jwt)
+        return {
+          ...message(401, 'Unauthorized'),
+          headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
+        };
+    }
     const event = buildEvent(req, {
       requestId,
       routeKey: match.route.routeKey,
@@ -96,6 +123,7 @@ export function createGateway({ model, handlers, log = (line) => console.error(l
       body,
       pathParameters: match.pathParameters,
     });
+    if (jwt) Object.assign(event.requestContext, { authorizer: { jwt } });
     return invoke(match.route.target, event);
   }
 
@@ -136,6 +164,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
+const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 const TEXT_TYPES = /^(text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|javascript|x-www-form-urlencoded)\b)/i;
 
 interface EventParts {
@@ -161,7 +191,8 @@ export function buildEvent(req: IncomingMessage, parts: EventParts): APIGatewayP
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
   headers['x-forwarded-proto'] = 'http';
   headers['x-forwarded-port'] = String(req.socket.localPort ?? '');
-  const host = headers.host ?? `localhost:${req.socket.localPort}`;
+  // On AWS the domain name is the API's own, whatever the client sent as Host: only a plain host[:port] is taken.
+  const host = headers.host && PLAIN_HOST.test(headers.host) ? headers.host : `localhost:${req.socket.localPort ?? ''}`;
   const cookies = (req.headers.cookie ?? '')
     .split(';')
     .map((c) => c.trim())
@@ -285,9 +316,11 @@ export function toGatewayResponse(result: unknown): GatewayResponse {
   return { statusCode, headers, cookies, body };
 }
 
+/** The Access-Control-Allow-Origin for a request; none without an Origin header, as on AWS. */
 function allowedOrigin(cors: CorsModel, origin: string | undefined): string | undefined {
-  if (cors.allowedOrigins.includes('*')) return cors.allowCredentials && origin ? origin : '*';
-  return origin && cors.allowedOrigins.includes(origin) ? origin : undefined;
+  if (!origin) return undefined;
+  if (cors.allowedOrigins.includes('*')) return cors.allowCredentials ? origin : '*';
+  return cors.allowedOrigins.includes(origin) ? origin : undefined;
 }
 
 function preflight(cors: CorsModel, req: IncomingMessage): GatewayResponse {

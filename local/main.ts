@@ -13,15 +13,19 @@ function port(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
-  const auth = process.env.AUTH || 'none';
-  if (auth !== 'none') throw new Error(`AUTH=${auth} is not supported yet; use AUTH=none (anonymous, one owner)`);
+  const auth = process.env.AUTH || 'jwt';
+  if (auth !== 'jwt' && auth !== 'none') {
+    throw new Error(`AUTH must be jwt (tokens required, the default) or none (one anonymous owner), got ${auth}`);
+  }
   const dataDir = resolve(PROJECT_ROOT, process.env.DATA_DIR || '.data');
   const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
   const system = await startLocal({
     port: port('PORT', 3000),
     host: process.env.HOST || '127.0.0.1',
     dynamodbPort: port('DYNAMODB_PORT', 8000),
-    ...(dynamodbEndpoint ? { dynamodbEndpoint } : { dataDir }),
+    dataDir,
+    auth,
+    ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
   });
   const routes = system.model.functions.flatMap((fn) =>
     fn.routes.map((r) => `  ${r.routeKey.padEnd(20)} → ${fn.name}`),
@@ -32,6 +36,10 @@ async function main(): Promise<void> {
       `DynamoDB endpoint ${system.dynamodbEndpoint}${dynamodbEndpoint ? ' (external)' : ` (embedded, data in ${dataDir})`}`,
       'Routes (from serverless.yml):',
       ...routes,
+      auth === 'jwt'
+        ? 'Auth: a Bearer token is required (AUTH=none turns it off). Get one for any user name:\n' +
+          `  curl -H "Authorization: Bearer $(npm run -s token -- alice)" ${system.url}/todos`
+        : 'Auth: none (AUTH=none): every request belongs to one anonymous owner.',
       'Press Ctrl-C to stop.',
     ].join('\n'),
   );

@@ -4,6 +4,8 @@ export interface RouteTarget<T> {
   method: string; // upper case or ANY
   path: string; // /todos/{id}, /files/{proxy+}, or * for $default
   routeKey: string;
+  /** The authorizer that must accept a request before `target` sees it. */
+  authorizer?: string;
   target: T;
 }
 

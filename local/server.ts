@@ -7,23 +7,73 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createLocalJWKSet } from 'jose';
+import { type Authorize, createJwtAuthorizer } from './authorizer.js';
 import { createGateway, type Invocable } from './gateway.js';
+import {
+  issueToken,
+  LOCAL_AUDIENCE,
+  LOCAL_ISSUER,
+  loadSigningKey,
+  type SigningKey,
+  type TokenOptions,
+} from './issuer.js';
 import { type Json, loadServiceModel, type ServiceModel } from './service-config.js';
 import { ensureTables, LOCAL_CREDENTIALS, type Store, startStore } from './store.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LOCAL_STAGE = 'local';
 
+/**
+ * `jwt`: every route needs a token from the local issuer, checked as API Gateway checks Cognito's (the default,
+ * as on AWS). `none`: the tutorial's public mode, one anonymous owner.
+ */
+export type LocalAuth = 'jwt' | 'none';
+
+/** Where the local server publishes the local issuer's public keys. */
+export const JWKS_PATH = '/.well-known/jwks.json';
+
+/**
+ * serverless.yml, read as osls reads it for the local stage: with `auth=oidc` pointed at the local issuer (so the
+ * authorizer and routes are exactly those a deployment with its own issuer gets), or `auth=none`.
+ */
+export function loadLocalModel(auth: LocalAuth): ServiceModel {
+  const params: Record<string, string> =
+    auth === 'none' ? { auth: 'none' } : { auth: 'oidc', jwtIssuer: LOCAL_ISSUER, jwtAudience: LOCAL_AUDIENCE };
+  return loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE, params });
+}
+
+/** A check per declared authorizer; only the local issuer's tokens can be verified here. */
+function localAuthorizers(model: ServiceModel, key: SigningKey): Map<string, Authorize> {
+  const keys = createLocalJWKSet({ keys: [key.publicJwk] });
+  const checks = new Map<string, Authorize>();
+  for (const [name, authorizer] of model.authorizers) {
+    if (authorizer.issuerUrl !== LOCAL_ISSUER) {
+      throw new Error(`Authorizer ${name}: the local gateway verifies tokens of the local issuer only`);
+    }
+    checks.set(
+      name,
+      createJwtAuthorizer({
+        identitySource: authorizer.identitySource,
+        issuer: LOCAL_ISSUER,
+        audience: authorizer.audience.map(String),
+        keys,
+      }),
+    );
+  }
+  return checks;
+}
 export interface LocalOptions {
   /** API port; 0 picks a free one. */
   port: number;
   host?: string;
-  /** Where the embedded store keeps its data; undefined keeps it in memory. */
+  /** Where the embedded store keeps its data and the local issuer its key; undefined keeps both in memory. */
   dataDir?: string;
   /** The embedded store's port; 0 picks a free one. */
   dynamodbPort: number;
   /** Use this DynamoDB-compatible endpoint instead of starting the embedded store. */
   dynamodbEndpoint?: string;
+  auth: LocalAuth;
   log?: (line: string) => void;
 }
 
@@ -31,6 +81,8 @@ export interface LocalSystem {
   url: string;
   dynamodbEndpoint: string;
   model: ServiceModel;
+  /** A token of the local issuer for `user` (what `npm run token` prints). */
+  issueToken(user: string, options?: TokenOptions): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -76,8 +128,16 @@ export async function loadHandlers(model: ServiceModel): Promise<Map<string, Inv
   return handlers;
 }
 
+// Handler modules read their configuration once, when first imported (as on Lambda), so a second system in the
+// same process would silently talk to the first one's table and auth mode.
+let started = false;
+
 export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
-  const model = loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE });
+  if (started)
+    throw new Error('startLocal: one local system per process (handlers bind their configuration at import)');
+  started = true;
+  const model = loadLocalModel(options.auth);
+  const signingKey = await loadSigningKey(options.dataDir);
   let store: Store | undefined;
   let endpoint = options.dynamodbEndpoint;
   if (!endpoint) {
@@ -98,10 +158,21 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     });
     const handlers = await loadHandlers(model);
 
-    server = createServer(
-      { keepAliveTimeout: 5000 },
-      createGateway({ model, handlers, ...(options.log ? { log: options.log } : {}) }),
-    );
+    const gateway = createGateway({
+      model,
+      handlers,
+      authorizers: localAuthorizers(model, signingKey),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const jwks = JSON.stringify({ keys: [signingKey.publicJwk] });
+    server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+      // The local issuer's keys, for tools that verify its tokens; everything else is the API.
+      if (req.method === 'GET' && req.url === JWKS_PATH) {
+        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(jwks);
+        return;
+      }
+      gateway(req, res);
+    });
     const listening = server;
     await new Promise<void>((resolveListen, reject) => {
       listening.once('error', reject);
@@ -117,6 +188,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     url: `http://localhost:${port}`,
     dynamodbEndpoint: endpoint,
     model,
+    issueToken: (user, tokenOptions) => issueToken(signingKey, user, tokenOptions),
     async close() {
       // Finish the requests under way, then close the store so everything written is on disk.
       // close() only drops connections idle at that instant: drop the others as soon as they finish their

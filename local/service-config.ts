@@ -13,6 +13,16 @@ export interface Route {
   method: string; // upper case, or ANY
   path: string; // as declared, e.g. /todos/{id}
   routeKey: string; // "GET /todos/{id}"
+  /** The name of the route's authorizer in provider.httpApi.authorizers, when it has one. */
+  authorizer?: string;
+}
+
+/** A JWT authorizer as declared (issuer and audience may still be CloudFormation expressions). */
+export interface AuthorizerModel {
+  name: string;
+  identitySource: string[];
+  issuerUrl: Json;
+  audience: Json[];
 }
 
 export interface FunctionModel {
@@ -46,6 +56,7 @@ export interface ServiceModel {
   region: string;
   functions: FunctionModel[];
   cors?: CorsModel;
+  authorizers: Map<string, AuthorizerModel>;
   tables: TableModel[];
   /** The whole configuration with variables resolved (intrinsic functions left as `{ Ref: … }` objects). */
   resolved: { [key: string]: Json };
@@ -96,6 +107,8 @@ export interface LoadOptions {
   stage: string;
   region?: string;
   env?: Record<string, string | undefined>;
+  /** Parameters given on the command line (`--param="name=value"`): they win over the stage's and the defaults. */
+  params?: Record<string, string>;
 }
 
 /** Loads and resolves `serverless.yml` for one stage. */
@@ -113,6 +126,7 @@ interface ResolveContext {
   stage: string;
   region?: string;
   env: Record<string, string | undefined>;
+  params?: Record<string, string>;
 }
 
 /** Resolves `${…}` variables (sources: self, sls, opt, env, param) throughout a configuration. */
@@ -133,7 +147,7 @@ export function resolveVariables(raw: { [key: string]: Json }, context: ResolveC
 
   const stageParams = (name: string): Json | undefined => {
     const params = raw.params as { [stage: string]: { [name: string]: Json } } | undefined;
-    const value = params?.[context.stage]?.[name] ?? params?.default?.[name];
+    const value = context.params?.[name] ?? params?.[context.stage]?.[name] ?? params?.default?.[name];
     return value === undefined ? undefined : walk(value);
   };
 
@@ -223,9 +237,32 @@ function toModel(config: { [key: string]: Json }): ServiceModel {
         logicalId,
         properties: asObject(asObject(resource, logicalId).Properties, `${logicalId}.Properties`),
       })),
+    authorizers: new Map(),
     resolved: config,
   };
   const httpApi = provider.httpApi === undefined ? {} : asObject(provider.httpApi, 'provider.httpApi');
+  for (const [name, value] of Object.entries(asObject(httpApi.authorizers ?? {}, 'provider.httpApi.authorizers'))) {
+    const authorizer = asObject(value, `provider.httpApi.authorizers.${name}`);
+    if ((authorizer.type ?? 'jwt') !== 'jwt') {
+      throw new Error(
+        `serverless.yml: the local gateway supports JWT authorizers only (${name} is ${authorizer.type})`,
+      );
+    }
+    const list = (v: Json | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    model.authorizers.set(name, {
+      name: String(authorizer.name ?? name),
+      identitySource: list(authorizer.identitySource).map(String),
+      issuerUrl: authorizer.issuerUrl ?? null,
+      audience: list(authorizer.audience),
+    });
+  }
+  for (const fn of model.functions) {
+    for (const route of fn.routes) {
+      if (route.authorizer && !model.authorizers.has(route.authorizer)) {
+        throw new Error(`serverless.yml: ${route.routeKey} uses authorizer ${route.authorizer}, which is not declared`);
+      }
+    }
+  }
   if (httpApi.cors === true) {
     model.cors = corsModel({});
   } else if (httpApi.cors) {
@@ -237,6 +274,7 @@ function toModel(config: { [key: string]: Json }): ServiceModel {
 function toRoute(httpApi: Json, functionName: string): Route {
   let method: string;
   let path: string;
+  let authorizer: string | undefined;
   if (typeof httpApi === 'string') {
     if (httpApi === '*') return { method: 'ANY', path: '*', routeKey: '$default' };
     const [m = '', p = ''] = httpApi.trim().split(/\s+/);
@@ -246,10 +284,16 @@ function toRoute(httpApi: Json, functionName: string): Route {
     const event = asObject(httpApi, `functions.${functionName}.httpApi`);
     method = String(event.method ?? '*');
     path = String(event.path ?? '*');
+    // As osls reads it: a name, or { name }; an empty value means no authorizer.
+    const declared = event.authorizer;
+    const name =
+      declared && typeof declared === 'object' && !Array.isArray(declared) ? declared.name : (declared ?? undefined);
+    if (name) authorizer = String(name);
   }
   method = method === '*' ? 'ANY' : method.toUpperCase();
-  if (path === '*') return { method, path, routeKey: '$default' };
-  return { method, path, routeKey: `${method} ${path}` };
+  const route: Route = { method, path, routeKey: path === '*' ? '$default' : `${method} ${path}` };
+  if (authorizer) route.authorizer = authorizer;
+  return route;
 }
 
 // osls's defaults for `cors: true`, applied field by field.

@@ -1,7 +1,10 @@
+import { AUTH_MODES, type AuthMode } from './http/owner.js';
 import type { Credentials } from './store/sigv4.js';
 
 export interface Config {
   tableName: string;
+  /** How callers are identified (see `ownerOf`). */
+  authMode: AuthMode;
   region: string;
   /** A DynamoDB-compatible endpoint to use instead of AWS's (local runs and tests). */
   dynamodbEndpoint?: string;
@@ -19,12 +22,17 @@ export class ConfigError extends Error {
  * malformed variable stops the function before it serves anything.
  */
 export function readConfig(env: Record<string, string | undefined>): Config {
-  const missing = ['TABLE_NAME', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter(
+  const missing = ['TABLE_NAME', 'AUTH_MODE', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'].filter(
     (name) => !env[name],
   );
   if (missing.length > 0) throw new ConfigError(`Missing environment variables: ${missing.join(', ')}`);
+  const authMode = env.AUTH_MODE as AuthMode;
+  if (!AUTH_MODES.includes(authMode)) {
+    throw new ConfigError(`AUTH_MODE must be one of ${AUTH_MODES.join(', ')}, got ${JSON.stringify(authMode)}`);
+  }
   const config: Config = {
     tableName: env.TABLE_NAME as string,
+    authMode,
     region: env.AWS_REGION as string,
     credentials: {
       accessKeyId: env.AWS_ACCESS_KEY_ID as string,

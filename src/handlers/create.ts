@@ -8,7 +8,7 @@ import { toView } from '../todos/todo.js';
 
 /** `POST /todos`, and the tutorial's `POST /` (which also takes `{"todo": "text"}`). */
 export const handler = httpHandler(async (event) => {
-  const owner = ownerOf(event);
+  const owner = ownerOf(event, config.authMode);
   const input = parseNewTodo(readJsonBody(event), { tutorialBody: event.routeKey === 'POST /' });
   const todo = toView(await todos.create(owner, input), baseUrl(event, config.publicBaseUrl));
   return json(201, todo, { location: todo.url });

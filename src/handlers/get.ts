@@ -7,6 +7,6 @@ import { toView } from '../todos/todo.js';
 
 /** `GET /todos/{id}` */
 export const handler = httpHandler(async (event) => {
-  const todo = await todos.get(ownerOf(event), pathParameter(event, 'id'));
+  const todo = await todos.get(ownerOf(event, config.authMode), pathParameter(event, 'id'));
   return json(200, toView(todo, baseUrl(event, config.publicBaseUrl)));
 });

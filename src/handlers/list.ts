@@ -11,7 +11,7 @@ export const handler = httpHandler(async (event) => {
   const limit = parseLimit(queryParameter(event, 'limit'));
   const cursor = queryParameter(event, 'cursor');
   const base = baseUrl(event, config.publicBaseUrl);
-  const page = await todos.list(ownerOf(event), limit, cursor);
+  const page = await todos.list(ownerOf(event, config.authMode), limit, cursor);
   const headers: Record<string, string> = {};
   if (page.nextCursor !== undefined) {
     headers.link = `<${base}/todos?limit=${limit}&cursor=${page.nextCursor}>; rel="next"`;

@@ -8,7 +8,7 @@ import { toView } from '../todos/todo.js';
 
 /** `PATCH /todos/{id}`: changes the fields sent; never creates a todo. */
 export const handler = httpHandler(async (event) => {
-  const owner = ownerOf(event);
+  const owner = ownerOf(event, config.authMode);
   const id = pathParameter(event, 'id');
   const patch = parseTodoPatch(readJsonBody(event));
   const todo = await todos.update(owner, id, patch);

@@ -1,13 +1,33 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { HttpError } from './problem.js';
 
-/** The owner of every todo while the API runs without authentication. */
+/**
+ * How callers are identified: `cognito` and `oidc` by the JWT that API
+ * Gateway's authorizer verified; `none` not at all (the tutorial's public API).
+ */
+export type AuthMode = 'cognito' | 'oidc' | 'none';
+export const AUTH_MODES: readonly AuthMode[] = ['cognito', 'oidc', 'none'];
+
+/** The owner of every todo when the API runs without authentication. */
 export const ANONYMOUS_OWNER = 'anonymous';
+
+/** The part of the request context that API Gateway's JWT authorizer fills in. */
+interface JwtRequestContext {
+  authorizer?: { jwt?: { claims?: Record<string, unknown> } };
+}
 
 /**
  * Who is calling: the partition the request may read and write. This is the
- * only place that decides it; nothing the client sends (body, query, headers)
- * takes part.
+ * only place that decides it, and only from the verified token's `sub` claim:
+ * nothing the client sends (body, query, headers) takes part. A request that
+ * reaches a handler without one is refused, never served as someone.
  */
-export function ownerOf(_event: APIGatewayProxyEventV2): string {
-  return ANONYMOUS_OWNER;
+export function ownerOf(event: APIGatewayProxyEventV2, mode: AuthMode): string {
+  if (mode === 'none') return ANONYMOUS_OWNER;
+  const context: unknown = event.requestContext;
+  const sub = (context as JwtRequestContext).authorizer?.jwt?.claims?.sub;
+  if (typeof sub !== 'string' || sub === '') {
+    throw new HttpError(401, 'unauthorized', 'Unauthorized', 'The request carries no verified identity.');
+  }
+  return sub;
 }

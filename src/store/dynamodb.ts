@@ -46,7 +46,10 @@ const RETRYABLE = new Set([
   'TransactionConflictException',
 ]);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits a random time up to `baseMs * 2^attempt`, at most `capMs` ("full jitter" exponential backoff). */
+export function backoff(attempt: number, baseMs: number, capMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.min(capMs, Math.random() * baseMs * 2 ** attempt)));
+}
 
 /**
  * A deliberately small DynamoDB client: JSON over one keep-alive connection
@@ -59,8 +62,10 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
   const secure = url.protocol === 'https:';
   const transport = secure ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
-  const maxAttempts = options.maxAttempts ?? 4;
-  const timeoutMs = options.timeoutMs ?? 3000;
+  // 3 attempts of at most 2 s, plus backoff, end well within a 10 s function timeout: a stalled DynamoDB still
+  // gets the client a 500 with a request id instead of a Lambda timeout.
+  const maxAttempts = options.maxAttempts ?? 3;
+  const timeoutMs = options.timeoutMs ?? 2000;
 
   function attempt(operation: Operation, body: string): Promise<{ status: number; text: string }> {
     const headers = signRequest({
@@ -107,8 +112,7 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
         if (!(outcome instanceof Error) && outcome.status === 200) return JSON.parse(outcome.text) as T;
         const failure = outcome instanceof Error ? outcome : toDynamoDbError(outcome.status, outcome.text);
         if (!isRetryable(failure) || n >= maxAttempts) throw failure;
-        // Full jitter, exponential: 0-50 ms, 0-100 ms, 0-200 ms...
-        await sleep(Math.random() * 25 * 2 ** n);
+        await backoff(n, 25, 1000);
       }
     },
   };

@@ -1,5 +1,5 @@
 import type { Todo, TodoPage, TodoPatch, TodoRepository } from '../todos/todo.js';
-import { type DynamoDbClient, DynamoDbError, type Item } from './dynamodb.js';
+import { backoff, type DynamoDbClient, DynamoDbError, type Item } from './dynamodb.js';
 import {
   BATCH_SIZE,
   batchDeleteRequest,
@@ -22,8 +22,6 @@ type WriteRequests = Record<string, Array<{ DeleteRequest: { Key: Item } }>>;
 const isConditionFailure = (error: unknown) =>
   error instanceof DynamoDbError && error.name === 'ConditionalCheckFailedException';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** How many times a batch's unprocessed deletes are sent again before giving up. */
 const MAX_BATCH_ATTEMPTS = 8;
 /** Batches of one delete-all that run at once: fast, without bursting a cold table. */
@@ -41,20 +39,30 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
         throw new Error(`BatchWriteItem left ${left.length} deletes unprocessed after ${attempt} attempts`);
       }
       // DynamoDB returns unprocessed items when throttled: back off before sending them again.
-      await sleep(Math.min(1000, Math.random() * 50 * 2 ** attempt));
+      await backoff(attempt, 50, 1000);
       request = { RequestItems: { [table]: left } };
     }
   }
 
+  async function get(owner: string, id: string): Promise<Todo | undefined> {
+    const output = await client.send<{ Item?: Item }>('GetItem', getTodoRequest(table, owner, id));
+    return output.Item ? fromItem(output.Item) : undefined;
+  }
+
   return {
     async create(todo: Todo): Promise<void> {
-      await client.send('PutItem', putTodoRequest(table, todo));
+      try {
+        await client.send('PutItem', putTodoRequest(table, todo));
+      } catch (error) {
+        // The id is new, so a failed "does not exist yet" condition can only mean that an earlier attempt of this
+        // very call was stored and its answer lost (the client retries timeouts): that is a success.
+        if (!isConditionFailure(error)) throw error;
+        const stored = await get(todo.owner, todo.id);
+        if (stored?.createdAt !== todo.createdAt || stored.title !== todo.title) throw error;
+      }
     },
 
-    async get(owner: string, id: string): Promise<Todo | undefined> {
-      const output = await client.send<{ Item?: Item }>('GetItem', getTodoRequest(table, owner, id));
-      return output.Item ? fromItem(output.Item) : undefined;
-    },
+    get,
 
     async list(owner: string, limit: number, afterId?: string): Promise<TodoPage> {
       // One extra item tells whether another page exists, so the last page never links to an empty one.

@@ -20,11 +20,11 @@ export interface TodoServiceDeps {
 /** The todo rules, independent of HTTP and of the database. */
 export function createTodoService({ repository, now = () => new Date(), newId: makeId = newId }: TodoServiceDeps) {
   // An id that is not one of ours cannot name a stored todo: answer 404 without a read.
+  const notFound = (id: string) => new NotFoundError(`No todo with id ${JSON.stringify(id)}.`);
   const requireId = (id: string) => {
-    if (!isId(id)) throw new NotFoundError(`No todo with id ${JSON.stringify(id)}.`);
+    if (!isId(id)) throw notFound(id);
     return id;
   };
-  const notFound = (id: string) => new NotFoundError(`No todo with id ${JSON.stringify(id)}.`);
 
   return {
     async create(owner: string, input: NewTodo): Promise<Todo> {

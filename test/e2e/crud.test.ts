@@ -9,7 +9,7 @@ let system: LocalSystem;
 let base: string;
 
 before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0 });
+  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
   base = system.url;
 });
 

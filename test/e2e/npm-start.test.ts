@@ -131,7 +131,7 @@ async function interrupt(cli: Cli): Promise<void> {
 describe('npm start (local/main.ts)', () => {
   it('keeps every acknowledged write across Ctrl-C and a restart on the same DATA_DIR', async () => {
     const dataDir = await freshDataDir();
-    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir };
+    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'none' };
 
     const first = startCli(env);
     const url1 = await listeningUrl(first);
@@ -163,7 +163,7 @@ describe('npm start (local/main.ts)', () => {
 
   it('Ctrl-C while writes are in flight: exits 0, and every acknowledged write is there after a restart', async () => {
     const dataDir = await freshDataDir();
-    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir };
+    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'none' };
     const first = startCli(env);
     const url1 = await listeningUrl(first);
     await createTodo(url1, { title: 'warm-up' });

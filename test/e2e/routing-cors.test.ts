@@ -20,7 +20,7 @@ let todo: Todo;
 const ORIGIN = 'https://app.example.com';
 
 before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0 });
+  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
   base = system.url;
   todo = await createTodo(base, { title: 'for CORS checks', order: 1 });
 });
@@ -219,5 +219,39 @@ describe('request ids', () => {
       const problem = assertProblem(reply, statuses[i] ?? 0);
       assert.equal(problem.requestId, reply.headers.get('apigw-requestid'));
     }
+  });
+});
+
+describe('what the client cannot steer', () => {
+  it('a Host header that is not a plain host name never reaches url, Location or Link', async () => {
+    const hostile = [
+      'a.test>; rel="next", <https://evil.test/x',
+      'evil.example">; rel="x',
+      'evil.test/path',
+      'evil.test\\@x',
+    ];
+    for (const host of hostile) {
+      const created = await rawCall(base, 'POST', '/todos', JSON.stringify({ title: 'host check' }), {
+        host,
+        'content-type': 'application/json',
+      });
+      assert.equal(created.status, 201, host);
+      const location = created.headers.get('location') ?? '';
+      assert.match(location, /^http:\/\/localhost:\d+\/todos\/[0-9A-Z]{26}$/, `${host} → ${location}`);
+      const listed = await rawCall(base, 'GET', '/todos?limit=1', undefined, { host });
+      assert.match(
+        listed.headers.get('link') ?? '',
+        /^<http:\/\/localhost:\d+\/todos\?limit=1&cursor=[\w-]+>; rel="next"$/,
+      );
+      assert.ok(!listed.text.includes('evil'), host);
+    }
+  });
+
+  it('CORS headers answer cross-origin requests only (an Origin header), as on AWS', async () => {
+    const plain = await rawCall(base, 'GET', '/todos?limit=1', undefined, {});
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers.get('access-control-allow-origin'), null);
+    const crossOrigin = await rawCall(base, 'GET', '/todos?limit=1', undefined, { origin: ORIGIN });
+    assert.equal(crossOrigin.headers.get('access-control-allow-origin'), '*');
   });
 });

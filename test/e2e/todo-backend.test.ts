@@ -15,7 +15,7 @@ let base: string;
 const ORIGIN = 'http://www.todobackend.com';
 
 before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0 });
+  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
   base = system.url;
   root = `${base}/todos`;
 });

@@ -23,7 +23,7 @@ let base: string;
 let target: Todo;
 
 before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0 });
+  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
   base = system.url;
   target = await createTodo(base, { title: 'the target', completed: false, order: 5 });
 });

@@ -48,6 +48,23 @@ describe('repository', () => {
     assert.equal((await todos.get('carol', todo.id)).completed, false);
   });
 
+  test('a create whose first answer was lost, and whose retry hits its own item, succeeds', async () => {
+    // The client retries a timed-out PutItem; if the first attempt was stored, the retry fails its condition.
+    const lostAnswer: DynamoDbClient = {
+      async send<T>(operation: string, input: object): Promise<T> {
+        if (operation === 'PutItem') await client.send(operation, input);
+        return client.send<T>(operation, input);
+      },
+    };
+    const todos = createTodoService({ repository: createDynamoTodoRepository(lostAnswer, store.tableName) });
+    const todo = await todos.create('frank', { title: 'once', completed: false });
+    assert.deepEqual(await todos.get('frank', todo.id), todo);
+
+    // A condition failure on someone else's item with the same key is still an error.
+    const clash = createDynamoTodoRepository(client, store.tableName);
+    await assert.rejects(clash.create({ ...todo, title: 'another' }), { name: 'ConditionalCheckFailedException' });
+  });
+
   test('unprocessed batch deletes are sent again until done', async () => {
     // DynamoDB may leave part of a batch unprocessed when throttled; simulate it on every other call.
     let held = 0;

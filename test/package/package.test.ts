@@ -17,6 +17,8 @@ import { readZip } from '../support/zip.js';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
+const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
+
 const FUNCTIONS: Record<string, { handler: string; routes: string[] }> = {
   createTodo: { handler: 'src/handlers/create.handler', routes: ['POST /todos', 'POST /'] },
   listTodos: { handler: 'src/handlers/list.handler', routes: ['GET /todos'] },
@@ -104,6 +106,33 @@ describe('osls package, with no AWS credentials', () => {
     for (const [, group] of groups) assert.ok(Number(group.Properties.RetentionInDays) > 0);
   });
 
+  test("by default, puts a JWT authorizer trusting the stack's own Cognito user pool on every route", () => {
+    const routes = resourcesOfType(packaged.template, 'AWS::ApiGatewayV2::Route');
+    assert.ok(routes.length > 0);
+    for (const [, route] of routes) {
+      assert.equal(route.Properties.AuthorizationType, 'JWT', String(route.Properties.RouteKey));
+      assert.deepEqual(route.Properties.AuthorizerId, { Ref: 'HttpApiAuthorizerJwt' });
+    }
+    const authorizer = props<{ AuthorizerType: string; IdentitySource: string[]; JwtConfiguration: unknown }>(
+      packaged.template.Resources.HttpApiAuthorizerJwt,
+    );
+    assert.equal(authorizer.AuthorizerType, 'JWT');
+    assert.deepEqual(authorizer.IdentitySource, ['$request.header.Authorization']);
+    assert.deepEqual(authorizer.JwtConfiguration, {
+      Audience: [{ Ref: 'UserPoolClient' }],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub string, not a template
+      Issuer: { 'Fn::Sub': 'https://cognito-idp.${AWS::Region}.amazonaws.com/${UserPool}' },
+    });
+    assert.equal(packaged.template.Resources.UserPool?.Type, 'AWS::Cognito::UserPool');
+    assert.equal(packaged.template.Resources.UserPoolClient?.Type, 'AWS::Cognito::UserPoolClient');
+    // Preflight stays open: no OPTIONS route exists for an authorizer to guard; API Gateway answers it from CORS.
+    assert.ok(routes.every(([, r]) => !String(r.Properties.RouteKey).startsWith('OPTIONS ')));
+    const fn = props<{ Environment: { Variables: Record<string, unknown> } }>(
+      packaged.template.Resources.CreateTodoLambdaFunction,
+    );
+    assert.equal(fn.Environment.Variables.AUTH_MODE, 'cognito');
+  });
+
   test('routes exactly the API, each to its function, with CORS for browsers', () => {
     const routes = resourcesOfType(packaged.template, 'AWS::ApiGatewayV2::Route').map(
       ([, r]) => r.Properties.RouteKey as string,
@@ -144,13 +173,18 @@ describe('osls package, with no AWS credentials', () => {
     const call = async (name: string, input: EventInput) => {
       const handler = handlers.get(name);
       assert.ok(handler, `${name} loaded`);
-      const response = await handler(httpEvent(input));
+      // As API Gateway's authorizer would pass them for Alice's verified token.
+      const response = await handler(httpEvent({ claims: { sub: ALICE }, ...input }));
       return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
     };
 
     before(async () => {
       store = await startTestStore();
-      Object.assign(process.env, store.env);
+      // The packaged functions' own environment (auth mode included), with the local table and endpoint.
+      const fn = props<{ Environment: { Variables: Record<string, unknown> } }>(
+        packaged.template.Resources.CreateTodoLambdaFunction,
+      );
+      Object.assign(process.env, store.env, { AUTH_MODE: String(fn.Environment.Variables.AUTH_MODE) });
       const root = await mkdtemp(join(tmpdir(), 'todo-zips-'));
       for (const [name, { handler }] of Object.entries(FUNCTIONS)) {
         const entries = await readZip(join(packaged.dir, `${name}.zip`));
@@ -204,6 +238,15 @@ describe('osls package, with no AWS credentials', () => {
       assert.equal(rejected.statusCode, 400);
       assert.equal(rejected.headers?.['content-type'], 'application/problem+json');
 
+      // Without a verified identity the packaged handler refuses, and serves no one.
+      const handler = handlers.get('listTodos');
+      assert.ok(handler);
+      const anonymous = await handler(httpEvent({ routeKey: 'GET /todos' }));
+      assert.equal(anonymous.statusCode, 401);
+      // Another user sees none of Alice's todos.
+      const other = await call('listTodos', { routeKey: 'GET /todos', claims: { sub: 'someone-else' } });
+      assert.deepEqual(other.json, []);
+
       const deleted = await call('deleteTodo', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
       assert.equal(deleted.statusCode, 204);
       const gone = await call('getTodo', { routeKey: 'GET /todos/{id}', pathParameters: { id } });
@@ -215,5 +258,41 @@ describe('osls package, with no AWS credentials', () => {
       const empty = await call('listTodos', { routeKey: 'GET /todos' });
       assert.deepEqual(empty.json, []);
     });
+  });
+
+  describe('with auth off (--param="auth=none", the tutorial\'s public mode)', () => {
+    let open: Packaged;
+
+    before(async () => {
+      open = await packageService('test', ['--param=auth=none']);
+    });
+
+    test('attaches no authorizer, declares none, and creates no user pool', () => {
+      for (const [, route] of resourcesOfType(open.template, 'AWS::ApiGatewayV2::Route')) {
+        assert.equal(route.Properties.AuthorizationType, undefined, String(route.Properties.RouteKey));
+        assert.equal(route.Properties.AuthorizerId, undefined);
+      }
+      assert.deepEqual(resourcesOfType(open.template, 'AWS::ApiGatewayV2::Authorizer'), []);
+      const fn = props<{ Environment: { Variables: Record<string, unknown> } }>(
+        open.template.Resources.CreateTodoLambdaFunction,
+      );
+      assert.equal(fn.Environment.Variables.AUTH_MODE, 'none');
+      // The pool is declared under a condition that is false in this mode, so CloudFormation skips it.
+      assert.equal(open.template.Resources.UserPool?.Condition, 'UseCognito');
+      assert.deepEqual(open.template.Conditions, {
+        UseCognito: { 'Fn::Equals': ['none', 'cognito'] },
+      });
+    });
+  });
+
+  test('another OIDC issuer replaces Cognito; without its issuer and audience, packaging fails', async () => {
+    const oidc = await packageService('test', [
+      '--param=auth=oidc',
+      '--param=jwtIssuer=https://issuer.example.com',
+      '--param=jwtAudience=client-1',
+    ]);
+    const authorizer = props<{ JwtConfiguration: unknown }>(oidc.template.Resources.HttpApiAuthorizerJwt);
+    assert.deepEqual(authorizer.JwtConfiguration, { Audience: ['client-1'], Issuer: 'https://issuer.example.com' });
+    await assert.rejects(packageService('test', ['--param=auth=oidc']));
   });
 });

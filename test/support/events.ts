@@ -9,6 +9,8 @@ export interface EventInput {
   headers?: Record<string, string>;
   body?: unknown; // objects are JSON-encoded; strings are sent as they are
   isBase64Encoded?: boolean;
+  /** Claims of a token API Gateway's JWT authorizer verified (sets requestContext.authorizer.jwt). */
+  claims?: Record<string, string>;
 }
 
 let counter = 0;
@@ -50,5 +52,7 @@ export function httpEvent(input: EventInput): APIGatewayProxyEventV2 {
     event.queryStringParameters = Object.fromEntries(new URLSearchParams(input.query));
   }
   if (hasBody) event.body = typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
+  if (input.claims)
+    Object.assign(event.requestContext, { authorizer: { jwt: { claims: input.claims, scopes: null } } });
   return event;
 }

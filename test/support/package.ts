@@ -13,12 +13,14 @@ const run = promisify(execFile);
 
 export interface CfnResource {
   Type: string;
+  Condition?: string;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
   Properties: Record<string, unknown>;
 }
 
 export interface CfnTemplate {
+  Conditions?: Record<string, unknown>;
   Resources: Record<string, CfnResource>;
   Outputs?: Record<string, unknown>;
 }

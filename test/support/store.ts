@@ -3,9 +3,7 @@
  * tables serverless.yml declares. Handlers find it through the same
  * environment variables Lambda and the local gateway set.
  */
-import { resolve } from 'node:path';
-import { functionEnvironment, LOCAL_STAGE, PROJECT_ROOT } from '../../local/server.js';
-import { loadServiceModel } from '../../local/service-config.js';
+import { functionEnvironment, type LocalAuth, loadLocalModel } from '../../local/server.js';
 import { ensureTables, LOCAL_CREDENTIALS, type Store, startStore } from '../../local/store.js';
 
 export interface TestStore extends Store {
@@ -14,8 +12,9 @@ export interface TestStore extends Store {
   tableName: string;
 }
 
-export async function startTestStore(): Promise<TestStore> {
-  const model = loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE });
+/** `auth` picks the serverless.yml auth mode whose environment handlers get (`jwt`: AUTH_MODE=oidc). */
+export async function startTestStore(auth: LocalAuth = 'none'): Promise<TestStore> {
+  const model = loadLocalModel(auth);
   const store = await startStore({ port: 0 });
   await ensureTables(store.endpoint, model.tables, model.region);
   const env: Record<string, string> = {

@@ -4,6 +4,7 @@ import { ConfigError, readConfig } from '../../src/config.js';
 
 const BASE = {
   TABLE_NAME: 'todo-api-dev-todos',
+  AUTH_MODE: 'cognito',
   AWS_REGION: 'eu-west-1',
   AWS_ACCESS_KEY_ID: 'AKID',
   AWS_SECRET_ACCESS_KEY: 'secret',
@@ -19,6 +20,7 @@ describe('readConfig', () => {
   test('reads the minimal environment', () => {
     assert.deepEqual(readConfig(BASE), {
       tableName: 'todo-api-dev-todos',
+      authMode: 'cognito',
       region: 'eu-west-1',
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
     });
@@ -27,12 +29,22 @@ describe('readConfig', () => {
   test('lists every missing variable', () => {
     assert.throws(
       () => readConfig({}),
-      configError(/^Missing environment variables: TABLE_NAME, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY$/),
+      configError(
+        /^Missing environment variables: TABLE_NAME, AUTH_MODE, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY$/,
+      ),
     );
     assert.throws(
       () => readConfig({ ...BASE, TABLE_NAME: undefined, AWS_SECRET_ACCESS_KEY: undefined }),
       configError(/^Missing environment variables: TABLE_NAME, AWS_SECRET_ACCESS_KEY$/),
     );
+  });
+
+  test('AUTH_MODE is one of cognito, oidc, none', () => {
+    for (const mode of ['cognito', 'oidc', 'none'])
+      assert.equal(readConfig({ ...BASE, AUTH_MODE: mode }).authMode, mode);
+    for (const mode of ['jwt', 'None', 'COGNITO', 'off']) {
+      assert.throws(() => readConfig({ ...BASE, AUTH_MODE: mode }), configError(/^AUTH_MODE must be one of/));
+    }
   });
 
   test('an empty variable counts as missing', () => {

@@ -1,0 +1,86 @@
+/**
+ * The local development issuer: an RS256 key pair kept under DATA_DIR (made on
+ * first use, never committed), its JWKS, and tokens for named users. It stands
+ * in for Cognito locally; the gateway checks its tokens exactly as API
+ * Gateway's JWT authorizer checks Cognito's.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
+
+/** The `iss` of local tokens (the local stage's `jwtIssuer`). */
+export const LOCAL_ISSUER = 'urn:todo-api:local-issuer';
+/** The `aud` of local tokens (the local stage's `jwtAudience`). */
+export const LOCAL_AUDIENCE = 'todo-api-local';
+
+const ALG = 'RS256';
+
+export interface SigningKey {
+  kid: string;
+  privateJwk: JWK;
+  /** The public half, as served in the JWKS. */
+  publicJwk: JWK;
+}
+
+async function newSigningKey(): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateKeyPair(ALG, { extractable: true });
+  const kid = randomUUID();
+  const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: ALG };
+  const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: ALG, use: 'sig' };
+  return { kid, privateJwk, publicJwk };
+}
+
+/**
+ * The issuer's key from `<dataDir>/issuer/signing-key.json`, created there on
+ * first use (file mode 0600). Without a data directory the key lives in memory.
+ */
+export async function loadSigningKey(dataDir?: string): Promise<SigningKey> {
+  if (!dataDir) return newSigningKey();
+  const dir = join(dataDir, 'issuer');
+  const file = join(dir, 'signing-key.json');
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as SigningKey;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dir, { recursive: true });
+  const key = await newSigningKey();
+  try {
+    // `wx`: if another process (the server, `npm run token`) made the key meanwhile, keep theirs.
+    await writeFile(file, JSON.stringify(key), { flag: 'wx', mode: 0o600 });
+    return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return JSON.parse(await readFile(file, 'utf8')) as SigningKey;
+  }
+}
+
+/**
+ * The stable subject of a local user: a UUID derived from the user name, so the
+ * owner of their todos survives restarts and never *is* the (changeable) name.
+ */
+export function localSubject(user: string): string {
+  const hex = createHash('sha256').update(`todo-api-local-user\0${user}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+export interface TokenOptions {
+  /** Lifetime, as jose reads it: "1h", "30m", "7d"… (default 1h). */
+  expiresIn?: string;
+  audience?: string;
+  issuer?: string;
+}
+
+/** A signed ID token for `user`, like the ones Cognito issues. */
+export async function issueToken(key: SigningKey, user: string, options: TokenOptions = {}): Promise<string> {
+  const privateKey = await importJWK(key.privateJwk, ALG);
+  return new SignJWT({ token_use: 'id', 'cognito:username': user, preferred_username: user })
+    .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+    .setSubject(localSubject(user))
+    .setIssuer(options.issuer ?? LOCAL_ISSUER)
+    .setAudience(options.audience ?? LOCAL_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '1h')
+    .sign(privateKey);
+}

@@ -1,0 +1,101 @@
+/** Handlers in an authenticated mode (AUTH_MODE=oidc, as the local stage runs), against a real dynalite. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type EventInput, httpEvent } from '../support/events.js';
+import { startTestStore, type TestStore } from '../support/store.js';
+
+type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const ALICE = { sub: 'b1f1c0de-0000-4000-8000-00000000a11c', 'cognito:username': 'alice' };
+const BOB = { sub: 'b1f1c0de-0000-4000-8000-000000000b0b', 'cognito:username': 'bob' };
+
+let store: TestStore;
+const handlers: Record<string, Handler> = {};
+
+async function call(name: string, input: EventInput) {
+  const handler = handlers[name];
+  assert.ok(handler, `handler ${name}`);
+  const response = await handler(httpEvent(input));
+  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+}
+
+const titles = async (claims: Record<string, string>) =>
+  ((await call('list', { routeKey: 'GET /todos', claims })).json as Array<{ title: string }>).map((t) => t.title);
+
+before(async () => {
+  store = await startTestStore('jwt');
+  assert.equal(store.env.AUTH_MODE, 'oidc');
+  Object.assign(process.env, store.env);
+  for (const name of ['create', 'list', 'get', 'update', 'delete', 'delete-all']) {
+    handlers[name] = ((await import(`../../src/handlers/${name}.js`)) as { handler: Handler }).handler;
+  }
+});
+
+after(async () => {
+  await store?.close();
+});
+
+describe('handlers behind a JWT authorizer', () => {
+  test('a request without a verified sub is refused with 401 by every handler, and changes nothing', async () => {
+    const id = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
+    const requests: Array<[string, EventInput]> = [
+      ['create', { routeKey: 'POST /todos', body: { title: 'x' } }],
+      ['create', { routeKey: 'POST /', body: { todo: 'x' } }],
+      ['list', { routeKey: 'GET /todos' }],
+      ['delete-all', { routeKey: 'DELETE /todos' }],
+      ['get', { routeKey: 'GET /todos/{id}', pathParameters: { id } }],
+      ['update', { routeKey: 'PATCH /todos/{id}', pathParameters: { id }, body: { completed: true } }],
+      ['delete', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } }],
+      // Claims without a usable sub are no identity either.
+      ['list', { routeKey: 'GET /todos', claims: { 'cognito:username': 'alice' } }],
+      ['list', { routeKey: 'GET /todos', claims: { sub: '' } }],
+    ];
+    for (const [name, input] of requests) {
+      const res = await call(name, input);
+      assert.equal(res.statusCode, 401, `${name} ${input.routeKey}`);
+      assert.equal(res.headers?.['content-type'], 'application/problem+json');
+      assert.equal(res.json.status, 401);
+      assert.ok(res.json.requestId);
+    }
+    assert.deepEqual(await titles(ALICE), []);
+  });
+
+  test("the owner is the token's sub: each user sees, changes and deletes only their own todos", async () => {
+    const mine = await call('create', { routeKey: 'POST /todos', claims: ALICE, body: { title: "alice's" } });
+    assert.equal(mine.statusCode, 201);
+    await call('create', { routeKey: 'POST /todos', claims: BOB, body: { title: "bob's" } });
+    const id = mine.json.id as string;
+
+    assert.deepEqual(await titles(ALICE), ["alice's"]);
+    assert.deepEqual(await titles(BOB), ["bob's"]);
+    for (const [name, input] of [
+      ['get', { routeKey: 'GET /todos/{id}', pathParameters: { id } }],
+      ['update', { routeKey: 'PATCH /todos/{id}', pathParameters: { id }, body: { title: 'taken over' } }],
+      ['delete', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } }],
+    ] as Array<[string, EventInput]>) {
+      assert.equal((await call(name, { ...input, claims: BOB })).statusCode, 404, name);
+    }
+    assert.equal((await call('delete-all', { routeKey: 'DELETE /todos', claims: BOB })).statusCode, 204);
+    assert.deepEqual(await titles(ALICE), ["alice's"]);
+    assert.deepEqual(await titles(BOB), []);
+  });
+
+  test('nothing the client sends chooses the owner', async () => {
+    const asBob = await call('create', {
+      routeKey: 'POST /todos',
+      claims: BOB,
+      body: { title: 'smuggled', owner: ALICE.sub },
+    });
+    assert.equal(asBob.statusCode, 400);
+    await call('create', {
+      routeKey: 'POST /todos',
+      claims: BOB,
+      query: `owner=${ALICE.sub}&sub=${ALICE.sub}`,
+      headers: { 'x-owner': ALICE.sub, 'x-amzn-oidc-identity': ALICE.sub, sub: ALICE.sub },
+      body: { title: 'still bob' },
+    });
+    assert.ok((await titles(BOB)).includes('still bob'));
+    assert.ok(!(await titles(ALICE)).includes('still bob'));
+  });
+});

@@ -1,0 +1,351 @@
+/**
+ * The local JWT authorizer (local/authorizer.ts) against what API Gateway's HTTP API JWT authorizer accepts and
+ * refuses: RS256 only, the key chosen by `kid`, `iss`, `aud` (or `client_id` when there is no `aud`), `exp`, `nbf`,
+ * `iat`. Every refusal is `undefined` (the gateway turns it into the 401).
+ */
+import assert from 'node:assert/strict';
+import { createHmac, createPrivateKey, type KeyObject, sign } from 'node:crypto';
+import { before, describe, it } from 'node:test';
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  exportJWK,
+  exportPKCS8,
+  exportSPKI,
+  generateKeyPair,
+  type JWK,
+  type JWTPayload,
+  SignJWT,
+} from 'jose';
+import { type Authorize, createJwtAuthorizer, type JwtContext } from '../../local/authorizer.js';
+
+const ISSUER = 'https://issuer.example.test/pool-1';
+const AUDIENCE = 'client-one';
+const OTHER_ALLOWED_AUDIENCE = 'client-two';
+const KID = 'key-2026-01';
+const SUB = '3f0c2d9e-7b1a-4c55-9e0f-1a2b3c4d5e6f';
+
+interface Keys {
+  privateKey: CryptoKey;
+  /** The same private key as a node:crypto KeyObject, to sign tokens by hand. */
+  privateKeyObject: KeyObject;
+  publicJwk: JWK;
+  publicPem: string;
+}
+
+let keys: Keys;
+let foreign: Keys;
+let authorize: Authorize;
+
+async function rsaKeys(kid: string): Promise<Keys> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return {
+    privateKey,
+    privateKeyObject: createPrivateKey(await exportPKCS8(privateKey)),
+    publicJwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' },
+    publicPem: await exportSPKI(publicKey),
+  };
+}
+
+before(async () => {
+  keys = await rsaKeys(KID);
+  foreign = await rsaKeys(KID);
+  authorize = createJwtAuthorizer({
+    identitySource: ['$request.header.Authorization'],
+    issuer: ISSUER,
+    audience: [AUDIENCE, OTHER_ALLOWED_AUDIENCE],
+    keys: createLocalJWKSet({ keys: [keys.publicJwk] }),
+  });
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/** Valid claims, with `changes` applied; a change to `undefined` removes the claim. */
+function claims(changes: Record<string, unknown> = {}): JWTPayload {
+  const t = now();
+  const all: Record<string, unknown> = { sub: SUB, iss: ISSUER, aud: AUDIENCE, iat: t, exp: t + 600, ...changes };
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined)) as JWTPayload;
+}
+
+/** A token signed with jose, RS256 by default, with the test key and its kid unless told otherwise. */
+function signed(
+  payload: JWTPayload = claims(),
+  options: { key?: CryptoKey | KeyObject; header?: Record<string, unknown> } = {},
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'RS256', kid: KID, typ: 'JWT', ...options.header })
+    .sign(options.key ?? keys.privateKey);
+}
+
+const b64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
+
+/** A compact JWS put together by hand: any header, any payload, any signature. */
+function compact(header: object, payload: object, signature: (input: string) => Buffer | string): string {
+  const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(payload))}`;
+  const sig = signature(input);
+  return `${input}.${typeof sig === 'string' ? sig : sig.toString('base64url')}`;
+}
+
+/** An RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature by the test key. */
+const rs256 = (input: string) => sign('sha256', Buffer.from(input), keys.privateKeyObject);
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+async function accepted(headers: Record<string, string>): Promise<JwtContext> {
+  const context = await authorize(headers);
+  assert.ok(context, `expected the token to be accepted: ${JSON.stringify(headers)}`);
+  return context;
+}
+
+/** A readable account of what was sent: the header and payload of a token rather than its bytes. */
+function describeHeaders(headers: Record<string, string>): string {
+  const value = headers.authorization ?? '';
+  const [header, payload] = value.replace(/^\s*bearer\s+/i, '').split('.');
+  const decode = (part: string | undefined) => {
+    try {
+      return JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as unknown;
+    } catch {
+      return part;
+    }
+  };
+  return JSON.stringify({ headers: Object.keys(headers), header: decode(header), payload: decode(payload) });
+}
+
+async function refused(headers: Record<string, string>): Promise<void> {
+  assert.equal(await authorize(headers), undefined, `expected a refusal for ${describeHeaders(headers)}`);
+}
+
+describe('a valid RS256 token', () => {
+  it('is accepted: claims as strings (arrays as "[a b]"), no scope → scopes null', async () => {
+    const payload = claims({
+      'cognito:groups': ['admins', 'editors'],
+      email_verified: true,
+      auth_time: 1_700_000_000,
+      token_use: 'id',
+    });
+    const context = await accepted(bearer(await signed(payload)));
+    for (const [name, value] of Object.entries(context.claims)) {
+      assert.equal(typeof value, 'string', `claim ${name} is a string, got ${JSON.stringify(value)}`);
+    }
+    assert.equal(context.claims.sub, SUB);
+    assert.equal(context.claims.iss, ISSUER);
+    assert.equal(context.claims.aud, AUDIENCE);
+    assert.equal(context.claims.token_use, 'id');
+    assert.equal(context.claims['cognito:groups'], '[admins editors]');
+    assert.equal(context.claims.email_verified, 'true');
+    assert.equal(context.claims.auth_time, '1700000000');
+    assert.equal(context.claims.exp, String(payload.exp));
+    assert.equal(context.claims.iat, String(payload.iat));
+    assert.deepEqual(Object.keys(context.claims).sort(), Object.keys(payload).sort());
+    assert.equal(context.scopes, null);
+  });
+
+  it('scopes come from the `scope` claim', async () => {
+    const context = await accepted(bearer(await signed(claims({ scope: 'todos/read  todos/write' }))));
+    assert.deepEqual(context.scopes, ['todos/read', 'todos/write']);
+    assert.equal(context.claims.scope, 'todos/read  todos/write');
+  });
+
+  it('an `aud` list is accepted when one entry is allowed', async () => {
+    const context = await accepted(bearer(await signed(claims({ aud: ['someone-else', OTHER_ALLOWED_AUDIENCE] }))));
+    assert.equal(context.claims.aud, `[someone-else ${OTHER_ALLOWED_AUDIENCE}]`);
+  });
+
+  it('is accepted with or without the Bearer prefix, in any case (as API Gateway does)', async () => {
+    const token = await signed();
+    for (const value of [`Bearer ${token}`, token, `bearer ${token}`, `BEARER ${token}`, `  Bearer   ${token}  `]) {
+      const context = await accepted({ authorization: value });
+      assert.equal(context.claims.sub, SUB, value);
+    }
+  });
+
+  it('a token signed by hand (the forgery helpers) with the right key is accepted', async () => {
+    // The control for the hand-built forgeries below: the helper itself produces valid tokens.
+    const token = compact({ alg: 'RS256', kid: KID, typ: 'JWT' }, claims(), rs256);
+    assert.equal((await accepted(bearer(token))).claims.sub, SUB);
+  });
+
+  it('no `aud` but a matching `client_id` is accepted (Cognito access tokens)', async () => {
+    const payload = claims({ aud: undefined, client_id: AUDIENCE, token_use: 'access', scope: 'openid' });
+    const context = await accepted(bearer(await signed(payload)));
+    assert.equal(context.claims.client_id, AUDIENCE);
+    assert.equal(context.claims.aud, undefined);
+    assert.deepEqual(context.scopes, ['openid']);
+  });
+});
+
+describe('refused: no usable token', () => {
+  const cases: Array<[string, Record<string, string>]> = [
+    ['no Authorization header', {}],
+    ['the token in another header', { 'x-authorization': 'Bearer abc.def.ghi' }],
+    ['an empty header', { authorization: '' }],
+    ['blanks only', { authorization: '   ' }],
+    ['"Bearer" alone', { authorization: 'Bearer' }],
+    ['"Bearer " and nothing', { authorization: 'Bearer ' }],
+    ['garbage', { authorization: 'Bearer not-a-jwt' }],
+    ['three parts of garbage', { authorization: 'Bearer aaa.bbb.ccc' }],
+    ['two tokens', { authorization: 'Bearer a.b.c d.e.f' }],
+    ['Basic credentials', { authorization: `Basic ${Buffer.from('alice:secret').toString('base64')}` }],
+  ];
+  for (const [what, headers] of cases) {
+    it(what, async () => {
+      await refused(headers);
+    });
+  }
+});
+
+describe('refused: forged or tampered tokens', () => {
+  it('alg none (unsigned)', async () => {
+    await refused(bearer(compact({ alg: 'none', typ: 'JWT' }, claims(), () => '')));
+    await refused(bearer(compact({ alg: 'none', kid: KID, typ: 'JWT' }, claims(), () => '')));
+    await refused(bearer(compact({ alg: 'None', kid: KID }, claims(), () => '')));
+  });
+
+  it('HS256 signed with the public key (PEM) as the HMAC secret, same kid', async () => {
+    const hmac = (secret: string | Buffer) => (input: string) => createHmac('sha256', secret).update(input).digest();
+    await refused(bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hmac(keys.publicPem))));
+    await refused(bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hmac(keys.publicPem.trim()))));
+  });
+
+  it('HS256 signed with the JWK `n` (text and bytes) as the HMAC secret, same kid', async () => {
+    const n = keys.publicJwk.n;
+    assert.ok(typeof n === 'string' && n.length > 0, 'the public JWK has a modulus');
+    const hmac = (secret: string | Buffer) => (input: string) => createHmac('sha256', secret).update(input).digest();
+    await refused(bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hmac(n))));
+    await refused(bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hmac(Buffer.from(n, 'base64url')))));
+  });
+
+  it('payload changed after signing (another sub, same signature)', async () => {
+    const token = await signed();
+    const [header, payload, signature] = token.split('.');
+    assert.ok(header && payload && signature);
+    const changed = { ...(JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as object), sub: 'mallory' };
+    await refused(bearer(`${header}.${b64url(JSON.stringify(changed))}.${signature}`));
+    // And the untouched token is fine: the change alone is refused.
+    await accepted(bearer(token));
+  });
+
+  it('header changed after signing (same alg and kid, another typ; same signature)', async () => {
+    const token = await signed();
+    const [, payload, signature] = token.split('.');
+    const header = b64url(JSON.stringify({ alg: 'RS256', kid: KID, typ: 'at+jwt' }));
+    await refused(bearer(`${header}.${payload}.${signature}`));
+  });
+
+  it('signature removed or altered', async () => {
+    const token = await signed();
+    const [header, payload, signature] = token.split('.');
+    assert.ok(signature);
+    await refused(bearer(`${header}.${payload}.`));
+    await refused(bearer(`${header}.${payload}`));
+    const flipped = Buffer.from(signature, 'base64url');
+    flipped[0] = (flipped[0] ?? 0) ^ 1;
+    await refused(bearer(`${header}.${payload}.${flipped.toString('base64url')}`));
+  });
+
+  it('signed by a different RSA key carrying the same kid (foreign key)', async () => {
+    await refused(bearer(await signed(claims(), { key: foreign.privateKey })));
+  });
+
+  it('an unknown kid, even with the right signature', async () => {
+    await refused(bearer(await signed(claims(), { header: { kid: 'unknown-key' } })));
+  });
+
+  it('no kid at all (API Gateway: the token must name the key that signed it)', async () => {
+    const token = compact({ alg: 'RS256', typ: 'JWT' }, claims(), rs256);
+    await refused(bearer(token));
+  });
+
+  it('an RS256 signature whose header says RS384, RS512, PS256 or ES256', async () => {
+    for (const alg of ['RS384', 'RS512', 'PS256', 'ES256', 'HS256']) {
+      await refused(bearer(compact({ alg, kid: KID, typ: 'JWT' }, claims(), rs256)));
+    }
+  });
+
+  it('genuine RS384 / PS256 signatures by the right key (only RS256 is allowed)', async () => {
+    for (const alg of ['RS384', 'PS256']) {
+      const token = await signed(claims(), { key: keys.privateKeyObject, header: { alg } });
+      await refused(bearer(token));
+    }
+  });
+
+  it('a genuine ES256 token carrying the kid', async () => {
+    const ec = await generateKeyPair('ES256');
+    await refused(bearer(await signed(claims(), { key: ec.privateKey, header: { alg: 'ES256' } })));
+  });
+});
+
+describe('refused: claims', () => {
+  it('expired (exp in the past)', async () => {
+    await refused(bearer(await signed(claims({ iat: now() - 3600, exp: now() - 60 }))));
+  });
+
+  it('exp is the current second (a token is valid strictly before its exp)', async () => {
+    await refused(bearer(await signed(claims({ iat: now() - 3600, exp: now() }))));
+  });
+
+  it('missing exp', async () => {
+    await refused(bearer(await signed(claims({ exp: undefined }))));
+  });
+
+  it('exp that is not a number', async () => {
+    await refused(bearer(await signed(claims({ exp: String(now() + 600) }))));
+  });
+
+  it('nbf in the future', async () => {
+    await refused(bearer(await signed(claims({ nbf: now() + 600 }))));
+  });
+
+  it('iat in the future', async () => {
+    await refused(bearer(await signed(claims({ iat: now() + 600 }))));
+  });
+
+  it('nbf and iat in the past are fine', async () => {
+    await accepted(bearer(await signed(claims({ nbf: now() - 60, iat: now() - 60 }))));
+  });
+
+  it('wrong iss, or none', async () => {
+    await refused(bearer(await signed(claims({ iss: 'https://evil.example' }))));
+    await refused(bearer(await signed(claims({ iss: `${ISSUER}/` }))));
+    await refused(bearer(await signed(claims({ iss: undefined }))));
+  });
+
+  it('wrong aud', async () => {
+    await refused(bearer(await signed(claims({ aud: 'someone-else' }))));
+    await refused(bearer(await signed(claims({ aud: ['someone-else', 'another'] }))));
+    await refused(bearer(await signed(claims({ aud: [] }))));
+  });
+
+  it('no aud and no client_id, or a client_id that is not allowed', async () => {
+    await refused(bearer(await signed(claims({ aud: undefined }))));
+    await refused(bearer(await signed(claims({ aud: undefined, client_id: 'someone-else' }))));
+  });
+
+  it('a wrong aud is not rescued by a matching client_id (API Gateway reads client_id only without aud)', async () => {
+    await refused(bearer(await signed(claims({ aud: 'someone-else', client_id: AUDIENCE }))));
+  });
+});
+
+describe('configuration', () => {
+  it('reads the header named by the identity source, whatever its case', async () => {
+    const custom = createJwtAuthorizer({
+      identitySource: ['$request.header.X-Api-Token'],
+      issuer: ISSUER,
+      audience: [AUDIENCE],
+      keys: createLocalJWKSet({ keys: [keys.publicJwk] }),
+    });
+    const token = await signed();
+    assert.equal((await custom({ 'x-api-token': token }))?.claims.sub, SUB);
+    assert.equal(await custom({ authorization: `Bearer ${token}` }), undefined);
+  });
+
+  it('an identity source that is not a header is a configuration error', async () => {
+    const wrong = createJwtAuthorizer({
+      identitySource: ['$request.querystring.token'],
+      issuer: ISSUER,
+      audience: [AUDIENCE],
+      keys: createLocalJWKSet({ keys: [keys.publicJwk] }),
+    });
+    await assert.rejects(wrong({ authorization: `Bearer ${await signed()}` }), /identity source/i);
+  });
+});
