@@ -13,16 +13,34 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import {
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandInput,
+  DeleteItemCommand,
+  type DeleteItemCommandInput,
+  DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandInput,
+  PutItemCommand,
+  type PutItemCommandInput,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateItemCommand,
+  type UpdateItemCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import { issueToken, loadSigningKey, localSubject } from '../local/issuer.js';
 import { PROJECT_ROOT } from '../local/server.js';
 import { LOCAL_CREDENTIALS } from '../local/store.js';
-import { createDynamoDbClient } from '../src/store/dynamodb.js';
+import { createDynamoDbClient, type DynamoDbClient } from '../src/store/dynamodb.js';
 import { BATCH_SIZE, queryTodosRequest, toItem } from '../src/store/requests.js';
+import { createDynamoTodoRepository } from '../src/store/todo-repository.js';
 import { newId } from '../src/todos/ids.js';
 import { packageService } from '../test/support/package.js';
 import { readZip } from '../test/support/zip.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+// Requests in flight for (b): enough to keep the server busy, so that it measures throughput, not latency.
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // The benchmark runs the default mode: every request carries a token of the local issuer, checked by the gateway.
 const USER = 'bench';
 const OWNER = localSubject(USER);
@@ -262,13 +280,13 @@ async function warmThroughput(server: LocalServer): Promise<Result> {
   process.stdout.write('(b) measuring warm throughput...\n');
   const api = apiList(server);
   const raw = rawQuery(server);
-  await rate(api, 200, 4);
-  await rate(raw, 200, 4);
+  await rate(api, 200, CONCURRENCY);
+  await rate(raw, 200, CONCURRENCY);
   const ours: number[] = [];
   const base: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    ours.push(await rate(api, 400, 4));
-    base.push(await rate(raw, 400, 4));
+    ours.push(await rate(api, 400, CONCURRENCY));
+    base.push(await rate(raw, 400, CONCURRENCY));
   }
   const ratio = median(ours) / median(base);
   return {
@@ -314,6 +332,65 @@ async function listAsTableGrows(small: LocalServer, large: LocalServer): Promise
   };
 }
 
+/** The same port over the AWS SDK v3 client, for comparison only (the functions never ship it). */
+function sdkClient(endpoint: string): DynamoDbClient {
+  const sdk = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  // The repository sends DynamoDB JSON, which is exactly what the SDK's low-level commands take.
+  const send = async (operation: string, input: object): Promise<unknown> => {
+    switch (operation) {
+      case 'PutItem':
+        return sdk.send(new PutItemCommand(input as PutItemCommandInput));
+      case 'GetItem':
+        return sdk.send(new GetItemCommand(input as GetItemCommandInput));
+      case 'UpdateItem':
+        return sdk.send(new UpdateItemCommand(input as UpdateItemCommandInput));
+      case 'DeleteItem':
+        return sdk.send(new DeleteItemCommand(input as DeleteItemCommandInput));
+      case 'Query':
+        return sdk.send(new QueryCommand(input as QueryCommandInput));
+      case 'BatchWriteItem':
+        return sdk.send(new BatchWriteItemCommand(input as BatchWriteItemCommandInput));
+    }
+    throw new Error(`No SDK command for ${operation}`);
+  };
+  return { send: async <T>(operation: string, input: object) => (await send(operation, input)) as T };
+}
+
+/**
+ * Why the functions carry their own DynamoDB client: CPU time of this process per list call (what Lambda bills),
+ * through our client and through the AWS SDK v3, same repository, same store, alternating rounds.
+ */
+async function clientCpu(server: LocalServer): Promise<string> {
+  process.stdout.write('(i) measuring DynamoDB client CPU: ours vs AWS SDK v3...\n');
+  const clients = {
+    ours: createDynamoDbClient({
+      endpoint: server.dynamodbEndpoint,
+      region: 'us-east-1',
+      credentials: LOCAL_CREDENTIALS,
+    }),
+    sdk: sdkClient(server.dynamodbEndpoint),
+  };
+  const cpuPerCall = async (client: DynamoDbClient, calls: number) => {
+    const repository = createDynamoTodoRepository(client, server.tableName);
+    const before = process.cpuUsage();
+    for (let i = 0; i < calls; i++) await repository.list(OWNER, 10);
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / calls;
+  };
+  await cpuPerCall(clients.ours, 200);
+  await cpuPerCall(clients.sdk, 200);
+  const ours: number[] = [];
+  const sdk: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    ours.push(await cpuPerCall(clients.ours, 300));
+    sdk.push(await cpuPerCall(clients.sdk, 300));
+  }
+  return (
+    `(i) client CPU per list call: ours ${median(ours).toFixed(0)} µs, AWS SDK v3 ${median(sdk).toFixed(0)} µs ` +
+    `(the SDK costs ${(median(sdk) / median(ours)).toFixed(2)}x)`
+  );
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'todo-bench-'));
   const smallDir = join(work, 'small');
@@ -344,6 +421,7 @@ async function main(): Promise<void> {
     // (c) first: (a) and (b) add todos and JIT warmth to the small server only, which would tilt the comparison.
     const listing = await listAsTableGrows(small, large);
     const results = [await coldStart(small, work), await warmThroughput(small), listing];
+    const clientLine = await clientCpu(small);
 
     const rows = [
       ['measure', 'ours', 'baseline', 'ratio', 'bar', ''],
@@ -356,6 +434,7 @@ async function main(): Promise<void> {
         'after spawn (two servers starting at once on empty data directories)\n',
     );
     for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}\n`);
+    process.stdout.write(`${clientLine}\n`);
     if (results.some((r) => !r.pass)) process.exitCode = 1;
   } finally {
     agent.destroy();
