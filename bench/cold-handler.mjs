@@ -11,7 +11,12 @@ const response = await handler({
     domainName: 'api.example.test',
     http: { method: 'POST', path: '/todos', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' },
     requestId: 'bench',
-    authorizer: { jwt: { claims: { sub: 'cold-start-user' }, scopes: null } },
+    authorizer: {
+      jwt: {
+        claims: { iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Bench', sub: 'cold-start-user' },
+        scopes: null,
+      },
+    },
     routeKey: 'POST /todos',
     stage: '$default',
   },

@@ -28,9 +28,10 @@ import {
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { issueToken, loadSigningKey, localSubject } from '../local/issuer.js';
+import { issueToken, LOCAL_ISSUER, loadSigningKey, localSubject } from '../local/issuer.js';
 import { PROJECT_ROOT } from '../local/server.js';
 import { LOCAL_CREDENTIALS } from '../local/store.js';
+import { tokenOwner } from '../src/http/owner.js';
 import { createDynamoDbClient, type DynamoDbClient } from '../src/store/dynamodb.js';
 import { BATCH_SIZE, queryTodosRequest, toItem } from '../src/store/requests.js';
 import { createDynamoTodoRepository } from '../src/store/todo-repository.js';
@@ -43,7 +44,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // The benchmark runs the default mode: every request carries a token of the local issuer, checked by the gateway.
 const USER = 'bench';
-const OWNER = localSubject(USER);
+const OWNER = tokenOwner(LOCAL_ISSUER, localSubject(USER));
 
 interface LocalServer {
   /** The Authorization header of the benchmark's user. */

@@ -5,7 +5,7 @@
  * Gateway's JWT authorizer checks Cognito's.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
@@ -45,14 +45,21 @@ export async function loadSigningKey(dataDir?: string): Promise<SigningKey> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await mkdir(dir, { recursive: true });
+  // A private key never belongs in git, wherever DATA_DIR is.
+  await writeFile(join(dir, '.gitignore'), '*\n');
   const key = await newSigningKey();
+  // Written whole under a temporary name, then linked into place: link() fails if the file exists, so when another
+  // process (the server, `npm run token`) made the key meanwhile, theirs is kept, and nobody reads a half-written file.
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFile(temporary, JSON.stringify(key), { mode: 0o600 });
   try {
-    // `wx`: if another process (the server, `npm run token`) made the key meanwhile, keep theirs.
-    await writeFile(file, JSON.stringify(key), { flag: 'wx', mode: 0o600 });
+    await link(temporary, file);
     return key;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     return JSON.parse(await readFile(file, 'utf8')) as SigningKey;
+  } finally {
+    await unlink(temporary);
   }
 }
 

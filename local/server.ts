@@ -5,8 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createLocalJWKSet } from 'jose';
 import { type Authorize, createJwtAuthorizer } from './authorizer.js';
 import { createGateway, type Invocable } from './gateway.js';
@@ -18,10 +18,11 @@ import {
   type SigningKey,
   type TokenOptions,
 } from './issuer.js';
+import { PROJECT_ROOT } from './paths.js';
 import { type Json, loadServiceModel, type ServiceModel } from './service-config.js';
 import { ensureTables, LOCAL_CREDENTIALS, type Store, startStore } from './store.js';
 
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export { PROJECT_ROOT };
 export const LOCAL_STAGE = 'local';
 
 /**

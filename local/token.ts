@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { issueToken, loadSigningKey } from './issuer.js';
-import { PROJECT_ROOT } from './server.js';
+import { PROJECT_ROOT } from './paths.js';
 
 const USAGE = 'usage: npm run token -- <user> [--expires-in 1h] [--audience todo-api-local]';
 

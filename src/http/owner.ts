@@ -11,6 +11,14 @@ export const AUTH_MODES: readonly AuthMode[] = ['cognito', 'oidc', 'none'];
 /** The owner of every todo when the API runs without authentication. */
 export const ANONYMOUS_OWNER = 'anonymous';
 
+/**
+ * The owner of a verified user: their `sub`, namespaced by the issuer that vouched for it. Two issuers' users with
+ * the same `sub` stay apart, and no user (not even one whose `sub` is "anonymous") meets the public mode's todos.
+ */
+export function tokenOwner(iss: string, sub: string): string {
+  return `${iss}#${sub}`;
+}
+
 /** The part of the request context that API Gateway's JWT authorizer fills in. */
 interface JwtRequestContext {
   authorizer?: { jwt?: { claims?: Record<string, unknown> } };
@@ -18,16 +26,17 @@ interface JwtRequestContext {
 
 /**
  * Who is calling: the partition the request may read and write. This is the
- * only place that decides it, and only from the verified token's `sub` claim:
+ * only place that decides it, and only from the verified token's `sub` (with its `iss`):
  * nothing the client sends (body, query, headers) takes part. A request that
  * reaches a handler without one is refused, never served as someone.
  */
 export function ownerOf(event: APIGatewayProxyEventV2, mode: AuthMode): string {
   if (mode === 'none') return ANONYMOUS_OWNER;
   const context: unknown = event.requestContext;
-  const sub = (context as JwtRequestContext).authorizer?.jwt?.claims?.sub;
-  if (typeof sub !== 'string' || sub === '') {
+  const claims = (context as JwtRequestContext).authorizer?.jwt?.claims;
+  const { iss, sub } = claims ?? {};
+  if (typeof iss !== 'string' || iss === '' || typeof sub !== 'string' || sub === '') {
     throw new HttpError(401, 'unauthorized', 'Unauthorized', 'The request carries no verified identity.');
   }
-  return sub;
+  return tokenOwner(iss, sub);
 }

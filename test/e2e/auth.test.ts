@@ -355,6 +355,7 @@ describe('forged and unusable tokens: 401 {"message":"Unauthorized"}, with CORS,
     const reply = await rawCall(base, 'GET', '/todos', undefined, { authorization: 'Bearer ' });
     assert.equal(reply.status, 401, reply.text);
     assert.deepEqual(JSON.parse(reply.text), { message: 'Unauthorized' });
+    assert.equal(reply.headers.get('access-control-allow-origin'), null, 'no CORS headers without an Origin');
     const none = await rawCall(base, 'POST', '/todos', JSON.stringify({ title: 'x' }), {
       'content-type': 'application/json',
     });

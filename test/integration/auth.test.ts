@@ -7,8 +7,9 @@ import { startTestStore, type TestStore } from '../support/store.js';
 
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const ALICE = { sub: 'b1f1c0de-0000-4000-8000-00000000a11c', 'cognito:username': 'alice' };
-const BOB = { sub: 'b1f1c0de-0000-4000-8000-000000000b0b', 'cognito:username': 'bob' };
+const ISS = 'urn:todo-api:local-issuer';
+const ALICE = { iss: ISS, sub: 'b1f1c0de-0000-4000-8000-00000000a11c', 'cognito:username': 'alice' };
+const BOB = { iss: ISS, sub: 'b1f1c0de-0000-4000-8000-000000000b0b', 'cognito:username': 'bob' };
 
 let store: TestStore;
 const handlers: Record<string, Handler> = {};
@@ -49,7 +50,8 @@ describe('handlers behind a JWT authorizer', () => {
       ['delete', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } }],
       // Claims without a usable sub are no identity either.
       ['list', { routeKey: 'GET /todos', claims: { 'cognito:username': 'alice' } }],
-      ['list', { routeKey: 'GET /todos', claims: { sub: '' } }],
+      ['list', { routeKey: 'GET /todos', claims: { iss: ISS, sub: '' } }],
+      ['list', { routeKey: 'GET /todos', claims: { sub: ALICE.sub } }],
     ];
     for (const [name, input] of requests) {
       const res = await call(name, input);

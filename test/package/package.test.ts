@@ -18,6 +18,7 @@ import { readZip } from '../support/zip.js';
 type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
+const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example';
 
 const FUNCTIONS: Record<string, { handler: string; routes: string[] }> = {
   createTodo: { handler: 'src/handlers/create.handler', routes: ['POST /todos', 'POST /'] },
@@ -174,7 +175,7 @@ describe('osls package, with no AWS credentials', () => {
       const handler = handlers.get(name);
       assert.ok(handler, `${name} loaded`);
       // As API Gateway's authorizer would pass them for Alice's verified token.
-      const response = await handler(httpEvent({ claims: { sub: ALICE }, ...input }));
+      const response = await handler(httpEvent({ claims: { iss: ISSUER, sub: ALICE }, ...input }));
       return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
     };
 
@@ -244,7 +245,7 @@ describe('osls package, with no AWS credentials', () => {
       const anonymous = await handler(httpEvent({ routeKey: 'GET /todos' }));
       assert.equal(anonymous.statusCode, 401);
       // Another user sees none of Alice's todos.
-      const other = await call('listTodos', { routeKey: 'GET /todos', claims: { sub: 'someone-else' } });
+      const other = await call('listTodos', { routeKey: 'GET /todos', claims: { iss: ISSUER, sub: 'someone-else' } });
       assert.deepEqual(other.json, []);
 
       const deleted = await call('deleteTodo', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
@@ -267,7 +268,7 @@ describe('osls package, with no AWS credentials', () => {
       open = await packageService('test', ['--param=auth=none']);
     });
 
-    test('attaches no authorizer, declares none, and creates no user pool', () => {
+    test('attaches no authorizer and declares none', () => {
       for (const [, route] of resourcesOfType(open.template, 'AWS::ApiGatewayV2::Route')) {
         assert.equal(route.Properties.AuthorizationType, undefined, String(route.Properties.RouteKey));
         assert.equal(route.Properties.AuthorizerId, undefined);
@@ -277,11 +278,8 @@ describe('osls package, with no AWS credentials', () => {
         open.template.Resources.CreateTodoLambdaFunction,
       );
       assert.equal(fn.Environment.Variables.AUTH_MODE, 'none');
-      // The pool is declared under a condition that is false in this mode, so CloudFormation skips it.
-      assert.equal(open.template.Resources.UserPool?.Condition, 'UseCognito');
-      assert.deepEqual(open.template.Conditions, {
-        UseCognito: { 'Fn::Equals': ['none', 'cognito'] },
-      });
+      // The user pool stays (switching modes must not replace it and re-key its users); nothing trusts it.
+      assert.equal(open.template.Resources.UserPool?.DeletionPolicy, 'Retain');
     });
   });
 
@@ -293,6 +291,17 @@ describe('osls package, with no AWS credentials', () => {
     ]);
     const authorizer = props<{ JwtConfiguration: unknown }>(oidc.template.Resources.HttpApiAuthorizerJwt);
     assert.deepEqual(authorizer.JwtConfiguration, { Audience: ['client-1'], Issuer: 'https://issuer.example.com' });
-    await assert.rejects(packageService('test', ['--param=auth=oidc']));
+    // An issuer without an audience, or the reverse, is a configuration error, not a deploy that trusts nothing.
+    const refusals = [
+      ['--param=auth=oidc'],
+      ['--param=auth=oidc', '--param=jwtIssuer=https://issuer.example.com'],
+      ['--param=auth=oidc', '--param=jwtAudience=client-1'],
+    ].map((args) =>
+      assert.rejects(packageService('test', args), (error: { stdout?: string; stderr?: string }) => {
+        assert.match(`${error.stdout}${error.stderr}`, /Configuration error/, args.join(' '));
+        return true;
+      }),
+    );
+    await Promise.all(refusals);
   });
 });

@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ANONYMOUS_OWNER, AUTH_MODES, type AuthMode, ownerOf } from '../../src/http/owner.js';
+import { ANONYMOUS_OWNER, AUTH_MODES, type AuthMode, ownerOf, tokenOwner } from '../../src/http/owner.js';
 import { HttpError } from '../../src/http/problem.js';
 import { type EventInput, httpEvent } from '../support/events.js';
 
 const SUB = '3f0c2d9e-7b1a-4c55-9e0f-1a2b3c4d5e6f';
+const ISS = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Example';
 const INTRUDER = 'b7e1c0de-0000-4000-8000-000000000bad';
 const TOKEN_MODES: AuthMode[] = ['cognito', 'oidc'];
 
@@ -20,8 +21,8 @@ function eventWith(authorizer: unknown, input: EventInput = { routeKey: 'GET /to
   return event;
 }
 
-/** The JWT authorizer's context for these claims. */
-const jwt = (claims: Record<string, unknown>) => ({ jwt: { claims, scopes: null } });
+/** The JWT authorizer's context for these claims (from ISS unless they say otherwise). */
+const jwt = (claims: Record<string, unknown>) => ({ jwt: { claims: { iss: ISS, ...claims }, scopes: null } });
 
 /** Everything a client could send to name an owner, on every kind of route. */
 const clientChosen: EventInput[] = [
@@ -79,15 +80,15 @@ describe('ownerOf', () => {
   for (const mode of TOKEN_MODES) {
     describe(`mode ${mode}`, () => {
       it("the owner is the verified token's sub", () => {
-        assert.equal(ownerOf(eventWith(jwt({ sub: SUB })), mode), SUB);
+        assert.equal(ownerOf(eventWith(jwt({ sub: SUB })), mode), tokenOwner(ISS, SUB));
         const other = 'a1b2c3d4-0000-4000-8000-000000000001';
-        assert.equal(ownerOf(eventWith(jwt({ sub: other, 'cognito:username': 'bob' })), mode), other);
+        assert.equal(ownerOf(eventWith(jwt({ sub: other, 'cognito:username': 'bob' })), mode), tokenOwner(ISS, other));
       });
 
       it('only sub counts: not the user name, email, client_id or username claims', () => {
         const claims = { 'cognito:username': 'alice', username: 'alice', email: 'a@example.com', client_id: 'c' };
         assertUnauthorized(() => ownerOf(eventWith(jwt(claims)), mode), 'claims without sub');
-        assert.equal(ownerOf(eventWith(jwt({ ...claims, sub: SUB })), mode), SUB);
+        assert.equal(ownerOf(eventWith(jwt({ ...claims, sub: SUB })), mode), tokenOwner(ISS, SUB));
       });
 
       it('no authorizer, no jwt, no claims → 401', () => {
@@ -105,6 +106,23 @@ describe('ownerOf', () => {
         assertUnauthorized(() => ownerOf(eventWith({ claims: { sub: SUB } }), mode), 'claims outside jwt');
       });
 
+      it('the issuer is part of the owner: the same sub from two issuers is two owners', () => {
+        const other = 'urn:another-issuer';
+        assert.notEqual(
+          ownerOf(eventWith(jwt({ sub: SUB })), mode),
+          ownerOf(eventWith(jwt({ iss: other, sub: SUB })), mode),
+        );
+        assert.equal(ownerOf(eventWith(jwt({ iss: other, sub: SUB })), mode), tokenOwner(other, SUB));
+        // A user whose sub is "anonymous" is not the public mode's owner.
+        assert.notEqual(ownerOf(eventWith(jwt({ sub: ANONYMOUS_OWNER })), mode), ANONYMOUS_OWNER);
+      });
+
+      it('a missing, empty or non-string iss → 401', () => {
+        for (const iss of [undefined, '', 42, null]) {
+          assertUnauthorized(() => ownerOf(eventWith(jwt({ sub: SUB, iss })), mode), `iss ${JSON.stringify(iss)}`);
+        }
+      });
+
       it('an empty or non-string sub → 401', () => {
         for (const sub of ['', 42, true, null, ['a'], { id: SUB }]) {
           assertUnauthorized(() => ownerOf(eventWith(jwt({ sub })), mode), `sub ${JSON.stringify(sub)}`);
@@ -114,7 +132,7 @@ describe('ownerOf', () => {
       it('body, query and headers never choose the owner', () => {
         for (const input of clientChosen) {
           const what = `${input.routeKey} ${JSON.stringify(input)}`;
-          assert.equal(ownerOf(eventWith(jwt({ sub: SUB }), input), mode), SUB, what);
+          assert.equal(ownerOf(eventWith(jwt({ sub: SUB }), input), mode), tokenOwner(ISS, SUB), what);
           assertUnauthorized(() => ownerOf(eventWith(undefined, input), mode), `without a token: ${what}`);
         }
       });
