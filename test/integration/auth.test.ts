@@ -1,25 +1,17 @@
 /** Handlers in an authenticated mode (AUTH_MODE=oidc, as the local stage runs), against a real dynalite. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type EventInput, httpEvent } from '../support/events.js';
+import type { EventInput } from '../support/events.js';
+import { type Handler, importHandlers, invoke } from '../support/handlers.js';
 import { startTestStore, type TestStore } from '../support/store.js';
-
-type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const ISS = 'urn:todo-api:local-issuer';
 const ALICE = { iss: ISS, sub: 'b1f1c0de-0000-4000-8000-00000000a11c', 'cognito:username': 'alice' };
 const BOB = { iss: ISS, sub: 'b1f1c0de-0000-4000-8000-000000000b0b', 'cognito:username': 'bob' };
 
 let store: TestStore;
-const handlers: Record<string, Handler> = {};
-
-async function call(name: string, input: EventInput) {
-  const handler = handlers[name];
-  assert.ok(handler, `handler ${name}`);
-  const response = await handler(httpEvent(input));
-  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
-}
+let handlers: Record<string, Handler> = {};
+const call = (name: string, input: EventInput) => invoke(handlers[name], input);
 
 const titles = async (claims: Record<string, string>) =>
   ((await call('list', { routeKey: 'GET /todos', claims })).json as Array<{ title: string }>).map((t) => t.title);
@@ -27,10 +19,7 @@ const titles = async (claims: Record<string, string>) =>
 before(async () => {
   store = await startTestStore('jwt');
   assert.equal(store.env.AUTH_MODE, 'oidc');
-  Object.assign(process.env, store.env);
-  for (const name of ['create', 'list', 'get', 'update', 'delete', 'delete-all']) {
-    handlers[name] = ((await import(`../../src/handlers/${name}.js`)) as { handler: Handler }).handler;
-  }
+  handlers = await importHandlers(store.env);
 });
 
 after(async () => {

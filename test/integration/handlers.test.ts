@@ -1,33 +1,19 @@
 /** The handler modules, invoked with payload v2 events, against a real dynalite. */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDynamoDbClient, type DynamoDbClient, type Item } from '../../src/store/dynamodb.js';
 import { encodeCursor } from '../../src/todos/cursor.js';
-import { type EventInput, httpEvent } from '../support/events.js';
+import type { TodoView } from '../../src/todos/todo.js';
+import type { EventInput } from '../support/events.js';
+import { type Handler, importHandlers, invoke } from '../support/handlers.js';
 import { startTestStore, type TestStore } from '../support/store.js';
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
-interface TodoJson {
-  id: string;
-  title: string;
-  completed: boolean;
-  order?: number;
-  url: string;
-  createdAt: string;
-  updatedAt: string;
-}
+type TodoJson = TodoView;
 
 let store: TestStore;
 let raw: DynamoDbClient;
-const handlers: Record<string, Handler> = {};
-
-async function call(name: string, input: EventInput) {
-  const handler = handlers[name];
-  assert.ok(handler, `handler ${name}`);
-  const response = await handler(httpEvent(input));
-  return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
-}
+let handlers: Record<string, Handler> = {};
+const call = (name: string, input: EventInput) => invoke(handlers[name], input);
 
 const create = async (body: unknown) => call('create', { routeKey: 'POST /todos', body });
 const list = async (query = '') => call('list', { routeKey: 'GET /todos', query });
@@ -45,11 +31,7 @@ async function storedItems(): Promise<Item[]> {
 
 before(async () => {
   store = await startTestStore();
-  // Handlers read their configuration at import, as on Lambda: set the environment first.
-  Object.assign(process.env, store.env);
-  for (const name of ['create', 'list', 'get', 'update', 'delete', 'delete-all']) {
-    handlers[name] = ((await import(`../../src/handlers/${name}.js`)) as { handler: Handler }).handler;
-  }
+  handlers = await importHandlers(store.env);
   raw = createDynamoDbClient({
     endpoint: store.endpoint,
     region: 'us-east-1',

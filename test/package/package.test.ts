@@ -9,13 +9,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type EventInput, httpEvent } from '../support/events.js';
+import type { EventInput } from '../support/events.js';
+import { type Handler, invoke } from '../support/handlers.js';
 import { type CfnResource, type Packaged, packageService, resourcesOfType } from '../support/package.js';
 import { startTestStore, type TestStore } from '../support/store.js';
 import { readZip } from '../support/zip.js';
-
-type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example';
@@ -171,13 +169,9 @@ describe('osls package, with no AWS credentials', () => {
   describe('handlers taken from the zips, against dynalite', () => {
     let store: TestStore;
     const handlers = new Map<string, Handler>();
-    const call = async (name: string, input: EventInput) => {
-      const handler = handlers.get(name);
-      assert.ok(handler, `${name} loaded`);
-      // As API Gateway's authorizer would pass them for Alice's verified token.
-      const response = await handler(httpEvent({ claims: { iss: ISSUER, sub: ALICE }, ...input }));
-      return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
-    };
+    // With the claims API Gateway's authorizer would pass for Alice's verified token, unless the input has others.
+    const call = (name: string, input: EventInput) =>
+      invoke(handlers.get(name), { claims: { iss: ISSUER, sub: ALICE }, ...input });
 
     before(async () => {
       store = await startTestStore();
@@ -240,9 +234,7 @@ describe('osls package, with no AWS credentials', () => {
       assert.equal(rejected.headers?.['content-type'], 'application/problem+json');
 
       // Without a verified identity the packaged handler refuses, and serves no one.
-      const handler = handlers.get('listTodos');
-      assert.ok(handler);
-      const anonymous = await handler(httpEvent({ routeKey: 'GET /todos' }));
+      const anonymous = await invoke(handlers.get('listTodos'), { routeKey: 'GET /todos' });
       assert.equal(anonymous.statusCode, 401);
       // Another user sees none of Alice's todos.
       const other = await call('listTodos', { routeKey: 'GET /todos', claims: { iss: ISSUER, sub: 'someone-else' } });
