@@ -3,16 +3,13 @@
  * issuer's key through DATA_DIR, so that a printed token is accepted by the server (started before or after).
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { type Cli, interrupt as interruptCli, listeningUrl, processes, type Run } from './cli.js';
 import { asTodo, asTodoList, call, isRecord, jsonBody, type Reply } from './support.js';
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** How long any CLI may run (or take to start) before the test gives up on it. */
 const DEADLINE_MS = 30_000;
 const ISSUER = 'urn:todo-api:local-issuer';
@@ -20,97 +17,11 @@ const AUDIENCE = 'todo-api-local';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ONE_JWT_LINE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\n$/;
 
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Child {
-  child: ChildProcess;
-  exited: Promise<Exit>;
-  stdout(): string;
-  stderr(): string;
-}
-
-interface Run extends Exit {
-  stdout: string;
-  stderr: string;
-}
-
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-
-after(async () => {
-  // Even when a test failed half-way: nothing started here outlives the tests.
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  }
-  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-});
-
-async function freshDataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'todo-api-token-'));
-  dirs.push(dir);
-  return dir;
-}
-
-/** Starts `command args` in the project with `env` over an environment cleaned of anything that could steer it. */
-function start(command: string, args: string[], env: Record<string, string>): Child {
-  const inherited: Record<string, string | undefined> = { ...process.env };
-  for (const name of [
-    'NODE_TEST_CONTEXT',
-    'AUTH',
-    'HOST',
-    'PORT',
-    'DYNAMODB_PORT',
-    'DYNAMODB_ENDPOINT',
-    'DATA_DIR',
-    'AWS_ENDPOINT_URL',
-    'AWS_ENDPOINT_URL_DYNAMODB',
-    'PUBLIC_BASE_URL',
-  ]) {
-    delete inherited[name];
-  }
-  const child = spawn(command, args, {
-    cwd: PROJECT_ROOT,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-    out += chunk;
-  });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-    err += chunk;
-  });
-  const exited = new Promise<Exit>((resolveExit, reject) => {
-    child.once('error', reject);
-    child.once('close', (code, signal) => resolveExit({ code, signal }));
-  });
-  return { child, exited, stdout: () => out, stderr: () => err };
-}
-
-/** A promise that fails after `ms`, and a way to cancel it. */
-function deadline(ms: number, what: string): { expired: Promise<never>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} (after ${ms} ms)`)), ms);
-  });
-  return { expired, cancel: () => clearTimeout(timer) };
-}
+const { freshDataDir, start, run: runWithin } = processes('todo-api-token-');
 
 /** Runs a command to its end and returns what it printed. */
-async function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const cli = start(command, args, env);
-  const limit = deadline(DEADLINE_MS, `${command} ${args.join(' ')} did not exit`);
-  try {
-    const exit = await Promise.race([cli.exited, limit.expired]);
-    return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() };
-  } finally {
-    limit.cancel();
-  }
+function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
+  return runWithin(command, args, env, DEADLINE_MS);
 }
 
 /** `node --import tsx local/token.ts ...args` with DATA_DIR. */
@@ -150,43 +61,18 @@ function assertLifetime(token: Decoded, seconds: number): void {
 }
 
 /** Starts `node --import tsx local/main.ts` (no AUTH: the default) and returns it with its URL. */
-async function startServer(dataDir: string): Promise<{ server: Child; url: string }> {
+async function startServer(dataDir: string): Promise<{ server: Cli; url: string }> {
   const server = start(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     PORT: '0',
     DYNAMODB_PORT: '0',
     DATA_DIR: dataDir,
   });
-  const limit = deadline(DEADLINE_MS, 'the server did not print its URL');
-  const printed = new Promise<string>((resolveUrl, reject) => {
-    const look = () => {
-      const match = /TODO API listening on (http:\/\/localhost:(\d+))/.exec(server.stdout());
-      if (match?.[1]) resolveUrl(match[1]);
-    };
-    server.child.stdout?.on('data', look);
-    look();
-    server.exited.then((exit) =>
-      reject(new Error(`the server exited (${JSON.stringify(exit)}) before listening:\n${server.stderr()}`)),
-    );
-  });
-  try {
-    const url = await Promise.race([printed, limit.expired]);
-    assert.match(url, /^http:\/\/localhost:[1-9]\d*$/, 'PORT=0 picked a real port');
-    return { server, url };
-  } finally {
-    limit.cancel();
-  }
+  return { server, url: await listeningUrl(server, DEADLINE_MS, 'the server') };
 }
 
 /** Ctrl-C: SIGINT, then the server must exit by itself with code 0. */
-async function interrupt(server: Child): Promise<void> {
-  assert.ok(server.child.kill('SIGINT'), 'SIGINT was delivered');
-  const limit = deadline(DEADLINE_MS, 'the server did not exit after SIGINT');
-  try {
-    const exit = await Promise.race([server.exited, limit.expired]);
-    assert.deepEqual(exit, { code: 0, signal: null }, `exit after SIGINT\n${server.stderr()}`);
-  } finally {
-    limit.cancel();
-  }
+function interrupt(server: Cli): Promise<void> {
+  return interruptCli(server, DEADLINE_MS, 'the server');
 }
 
 const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
