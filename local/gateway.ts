@@ -25,9 +25,10 @@ interface GatewayResponse {
   fromIntegration?: boolean;
 }
 
-const message = (statusCode: number, text: string): GatewayResponse => ({
+/** A response API Gateway makes itself: `{"message": …}` as JSON, plus any extra headers. */
+const message = (statusCode: number, text: string, headers: Record<string, string> = {}): GatewayResponse => ({
   statusCode,
-  headers: { 'content-type': 'application/json' },
+  headers: { 'content-type': 'application/json', ...headers },
   cookies: [],
   body: Buffer.from(JSON.stringify({ message: text })),
 });
@@ -109,11 +110,7 @@ export function createGateway({
     const authorizerName = match.route.authorizer;
     if (authorizerName) {
       jwt = await authorizers.get(authorizerName)?.(req.headers);
-      if (!jwt)
-        return {
-          ...message(401, 'Unauthorized'),
-          headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' },
-        };
+      if (!jwt) return message(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
     }
     const event = buildEvent(req, {
       requestId,

@@ -4,10 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, exportSPKI, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../local/issuer.js';
-import { JWKS_PATH, type LocalSystem, startLocal } from '../../local/server.js';
+import { JWKS_PATH, type LocalSystem } from '../../local/server.js';
 import {
   assertFieldError,
   assertNoRoute,
@@ -22,6 +22,7 @@ import {
   type Reply,
   rawCall,
   type Todo,
+  useLocalSystem,
 } from './support.js';
 
 const ORIGIN = 'https://app.example.com';
@@ -37,8 +38,8 @@ let bobSub: string;
 let serverJwk: JWK;
 let serverKid: string;
 
-before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'jwt' });
+useLocalSystem('jwt', async (started) => {
+  system = started;
   base = system.url;
   alice = await system.issueToken('alice');
   bob = await system.issueToken('bob');
@@ -56,10 +57,6 @@ before(async () => {
   assert.ok(isRecord(key) && typeof key.kid === 'string', jwks.text);
   serverJwk = key as JWK;
   serverKid = key.kid;
-});
-
-after(async () => {
-  await system?.close();
 });
 
 const auth = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });

@@ -1,20 +1,24 @@
 /** Creating, reading, updating and deleting todos over HTTP, through the local gateway. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type LocalSystem, startLocal } from '../../local/server.js';
-import { assertProblem, asTodo, call, createTodo, getTodo, jsonBody, listTodos, type Todo, ULID } from './support.js';
+import {
+  assertProblem,
+  asTodo,
+  call,
+  createTodo,
+  getTodo,
+  jsonBody,
+  listTodos,
+  type Todo,
+  ULID,
+  useLocalSystem,
+} from './support.js';
 
-let system: LocalSystem;
 let base: string;
 
-before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
-  base = system.url;
-});
-
-after(async () => {
-  await system?.close();
+useLocalSystem('none', async (started) => {
+  base = started.url;
 });
 
 /** A well-formed id that names no todo. */

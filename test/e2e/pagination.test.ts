@@ -1,7 +1,6 @@
 /** GET /todos pages and their Link headers, and DELETE /todos. */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { type LocalSystem, startLocal } from '../../local/server.js';
+import { beforeEach, describe, it } from 'node:test';
 import {
   assertProblem,
   asTodoList,
@@ -12,18 +11,13 @@ import {
   nextLink,
   type Reply,
   type Todo,
+  useLocalSystem,
 } from './support.js';
 
-let system: LocalSystem;
 let base: string;
 
-before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
-  base = system.url;
-});
-
-after(async () => {
-  await system?.close();
+useLocalSystem('none', async (started) => {
+  base = started.url;
 });
 
 beforeEach(async () => {

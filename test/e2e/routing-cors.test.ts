@@ -1,7 +1,6 @@
 /** Routes that do not exist, CORS as API Gateway applies it, and request ids. */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type LocalSystem, startLocal } from '../../local/server.js';
+import { describe, it } from 'node:test';
 import {
   assertNoRoute,
   assertProblem,
@@ -11,22 +10,17 @@ import {
   type Reply,
   rawCall,
   type Todo,
+  useLocalSystem,
 } from './support.js';
 
-let system: LocalSystem;
 let base: string;
 let todo: Todo;
 
 const ORIGIN = 'https://app.example.com';
 
-before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
-  base = system.url;
+useLocalSystem('none', async (started) => {
+  base = started.url;
   todo = await createTodo(base, { title: 'for CORS checks', order: 1 });
-});
-
-after(async () => {
-  await system?.close();
 });
 
 /** The comma-separated values of a header, lower case. */

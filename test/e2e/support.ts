@@ -4,6 +4,23 @@
  */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { after, before } from 'node:test';
+import { type LocalAuth, type LocalSystem, startLocal } from '../../local/server.js';
+
+/**
+ * One local system for the whole test file: started (on free ports, in memory) before its tests, with `started`
+ * run for the file's own set-up, and closed after them.
+ */
+export function useLocalSystem(auth: LocalAuth, started: (system: LocalSystem) => Promise<void> | void): void {
+  let system: LocalSystem | undefined;
+  before(async () => {
+    system = await startLocal({ port: 0, dynamodbPort: 0, auth });
+    await started(system);
+  });
+  after(async () => {
+    await system?.close();
+  });
+}
 
 export interface Reply {
   status: number;

@@ -4,24 +4,17 @@
  * the server gave it, never to a path built here.
  */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
-import { type LocalSystem, startLocal } from '../../local/server.js';
-import { assertProblem, asTodo, asTodoList, call, jsonBody, type Reply, type Todo } from './support.js';
+import { beforeEach, describe, it } from 'node:test';
+import { assertProblem, asTodo, asTodoList, call, jsonBody, type Reply, type Todo, useLocalSystem } from './support.js';
 
-let system: LocalSystem;
 let root: string;
 let base: string;
 
 const ORIGIN = 'http://www.todobackend.com';
 
-before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
-  base = system.url;
+useLocalSystem('none', async (started) => {
+  base = started.url;
   root = `${base}/todos`;
-});
-
-after(async () => {
-  await system?.close();
 });
 
 /** As a browser on another origin sends it: Origin, and JSON bodies. */

@@ -3,8 +3,7 @@
  * changed in the store (the list, or the todo, is the same before and after).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type LocalSystem, startLocal } from '../../local/server.js';
+import { describe, it } from 'node:test';
 import {
   assertFieldError,
   assertProblem,
@@ -15,21 +14,16 @@ import {
   type Reply,
   rawCall,
   type Todo,
+  useLocalSystem,
 } from './support.js';
 
-let system: LocalSystem;
 let base: string;
 /** A todo that the rejected PATCHes must leave alone. */
 let target: Todo;
 
-before(async () => {
-  system = await startLocal({ port: 0, dynamodbPort: 0, auth: 'none' });
-  base = system.url;
+useLocalSystem('none', async (started) => {
+  base = started.url;
   target = await createTodo(base, { title: 'the target', completed: false, order: 5 });
-});
-
-after(async () => {
-  await system?.close();
 });
 
 /** Sends a write that must be refused, and checks that the list did not change. */
