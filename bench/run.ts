@@ -8,36 +8,31 @@
  *  (c) GET /todos?limit=10 latency with 10,000 items of other owners in the table vs. 20
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import awsLite from '@aws-lite/client';
 import {
   BatchWriteItemCommand,
-  type BatchWriteItemCommandInput,
+  CreateTableCommand,
   DeleteItemCommand,
-  type DeleteItemCommandInput,
   DynamoDBClient,
   GetItemCommand,
-  type GetItemCommandInput,
   PutItemCommand,
-  type PutItemCommandInput,
   QueryCommand,
-  type QueryCommandInput,
   UpdateItemCommand,
-  type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { LOCAL_CREDENTIALS } from '../local/dynalite-server.js';
 import { issueToken, LOCAL_ISSUER, loadSigningKey, localSubject } from '../local/issuer.js';
-import { PROJECT_ROOT } from '../local/server.js';
-import { LOCAL_CREDENTIALS } from '../local/store.js';
+import { PROJECT_ROOT } from '../local/paths.js';
 import { tokenOwner } from '../src/http/owner.js';
-import { createDynamoDbClient, type DynamoDbClient } from '../src/store/dynamodb.js';
+import { createDynamoDbClient, type DynamoDbClient, type Operation, type Operations } from '../src/store/dynamodb.js';
 import { BATCH_SIZE, queryTodosRequest, toItem } from '../src/store/requests.js';
 import { createDynamoTodoRepository } from '../src/store/todo-repository.js';
-import { newId } from '../src/todos/ids.js';
-import { packageService } from '../test/support/package.js';
-import { readZip } from '../test/support/zip.js';
+import { packageService, unpackFunction } from '../tools/package.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 // Requests in flight for (b): enough to keep the server busy, so that it measures throughput, not latency.
@@ -67,7 +62,7 @@ const median = (values: number[]) => {
 async function startServer(dataDir: string): Promise<LocalServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'jwt' },
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'oidc' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -209,33 +204,29 @@ async function seedOthers(server: LocalServer, count: number): Promise<void> {
     region: 'us-east-1',
     credentials: LOCAL_CREDENTIALS,
   });
+  const newId = monotonicFactory();
   const at = new Date().toISOString();
-  const batches: Array<Array<{ PutRequest: { Item: ReturnType<typeof toItem> } }>> = [];
-  for (let i = 0; i < count; i += BATCH_SIZE) {
-    batches.push(
-      Array.from({ length: Math.min(BATCH_SIZE, count - i) }, (_, j) => ({
-        PutRequest: {
-          Item: toItem({
-            owner: `other-${(i + j) % 500}`,
-            id: newId(),
-            title: `someone else's todo ${i + j}`,
-            completed: false,
-            createdAt: at,
-            updatedAt: at,
-          }),
-        },
-      })),
-    );
-  }
+  const puts = Array.from({ length: count }, (_, i) => ({
+    PutRequest: {
+      Item: toItem({
+        owner: `other-${i % 500}`,
+        id: newId(),
+        title: `someone else's todo ${i}`,
+        completed: false,
+        createdAt: at,
+        updatedAt: at,
+      }),
+    },
+  }));
+  const batches: Array<typeof puts> = [];
+  for (let i = 0; i < count; i += BATCH_SIZE) batches.push(puts.slice(i, i + BATCH_SIZE));
   for (let i = 0; i < batches.length; i += 4) {
     await Promise.all(
       batches.slice(i, i + 4).map(async (batch) => {
         let items = batch;
         while (items.length > 0) {
-          const out = await client.send<{ UnprocessedItems?: Record<string, typeof items> }>('BatchWriteItem', {
-            RequestItems: { [server.tableName]: items },
-          });
-          items = out.UnprocessedItems?.[server.tableName] ?? [];
+          const out = await client.send('BatchWriteItem', { RequestItems: { [server.tableName]: items } });
+          items = (out.UnprocessedItems?.[server.tableName] ?? []) as typeof puts;
         }
       }),
     );
@@ -254,14 +245,8 @@ interface Result {
 async function coldStart(server: LocalServer, work: string): Promise<Result> {
   process.stdout.write('(a) packaging with osls and measuring cold starts...\n');
   const packaged = await packageService('bench');
-  const entries = await readZip(join(packaged.dir, 'createTodo.zip'));
-  let bundle = '';
-  for (const [file, content] of entries) {
-    const target = join(work, 'createTodo', file);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, content);
-    bundle = target;
-  }
+  const { file: bundle } = await unpackFunction(packaged, 'createTodo', 'src/handlers/create.handler', work);
+  await packaged.remove();
   const env = {
     PATH: process.env.PATH ?? '',
     TABLE_NAME: server.tableName,
@@ -351,62 +336,88 @@ async function listAsTableGrows(small: LocalServer, large: LocalServer): Promise
   };
 }
 
-/** The same port over the AWS SDK v3 client, for comparison only (the functions never ship it). */
+/** The SDK v3 command of each operation our client sends. */
+const SDK_COMMANDS = {
+  BatchWriteItem: BatchWriteItemCommand,
+  CreateTable: CreateTableCommand,
+  DeleteItem: DeleteItemCommand,
+  GetItem: GetItemCommand,
+  PutItem: PutItemCommand,
+  Query: QueryCommand,
+  UpdateItem: UpdateItemCommand,
+} as const;
+
+/**
+ * The same client interface over the AWS SDK v3, for comparison only (the functions never ship it). The repository
+ * sends DynamoDB JSON, which is exactly what the SDK's low-level commands take.
+ */
 function sdkClient(endpoint: string): DynamoDbClient {
   const sdk = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  // The repository sends DynamoDB JSON, which is exactly what the SDK's low-level commands take.
-  const send = async (operation: string, input: object): Promise<unknown> => {
-    switch (operation) {
-      case 'PutItem':
-        return sdk.send(new PutItemCommand(input as PutItemCommandInput));
-      case 'GetItem':
-        return sdk.send(new GetItemCommand(input as GetItemCommandInput));
-      case 'UpdateItem':
-        return sdk.send(new UpdateItemCommand(input as UpdateItemCommandInput));
-      case 'DeleteItem':
-        return sdk.send(new DeleteItemCommand(input as DeleteItemCommandInput));
-      case 'Query':
-        return sdk.send(new QueryCommand(input as QueryCommandInput));
-      case 'BatchWriteItem':
-        return sdk.send(new BatchWriteItemCommand(input as BatchWriteItemCommandInput));
-    }
-    throw new Error(`No SDK command for ${operation}`);
+  return {
+    async send<O extends Operation>(operation: O, input: Operations[O]['input']) {
+      const Command = SDK_COMMANDS[operation] as unknown as new (input: Operations[O]['input']) => QueryCommand;
+      return (await sdk.send(new Command(input))) as Operations[O]['output'];
+    },
   };
-  return { send: async <T>(operation: string, input: object) => (await send(operation, input)) as T };
 }
 
 /**
- * Why the functions carry their own DynamoDB client: CPU time of this process per list call (what Lambda bills),
- * through our client and through the AWS SDK v3, same repository, same store, alternating rounds.
+ * The same client interface over aws-lite's core client (the one `@aws-lite/dynamodb` is built on), sending the
+ * same DynamoDB JSON with its marshalling turned off, so that only the transports differ.
+ */
+async function awsLiteClient(endpoint: string): Promise<DynamoDbClient> {
+  const aws = await awsLite({ region: 'us-east-1', endpoint, ...LOCAL_CREDENTIALS, autoloadPlugins: false });
+  return {
+    async send<O extends Operation>(operation: O, input: Operations[O]['input']) {
+      const response = await aws({
+        service: 'dynamodb',
+        path: '/',
+        headers: { 'X-Amz-Target': `DynamoDB_20120810.${operation}`, 'content-type': 'application/x-amz-json-1.0' },
+        payload: input,
+        awsjson: false,
+      });
+      return response.payload as Operations[O]['output'];
+    },
+  };
+}
+
+/**
+ * Why the functions carry their own DynamoDB client: CPU time of this process per list call (what Lambda bills)
+ * through this project's client, aws-lite and the AWS SDK v3: same repository, same store, alternating rounds.
  */
 async function clientCpu(server: LocalServer): Promise<string> {
-  process.stdout.write('(i) measuring DynamoDB client CPU: ours vs AWS SDK v3...\n');
-  const clients = {
+  process.stdout.write('(i) measuring DynamoDB client CPU: ours vs aws-lite vs AWS SDK v3...\n');
+  const clients: Record<string, DynamoDbClient> = {
     ours: createDynamoDbClient({
       endpoint: server.dynamodbEndpoint,
       region: 'us-east-1',
       credentials: LOCAL_CREDENTIALS,
     }),
-    sdk: sdkClient(server.dynamodbEndpoint),
+    'aws-lite': await awsLiteClient(server.dynamodbEndpoint),
+    'AWS SDK v3': sdkClient(server.dynamodbEndpoint),
   };
   const cpuPerCall = async (client: DynamoDbClient, calls: number) => {
     const repository = createDynamoTodoRepository(client, server.tableName);
     const before = process.cpuUsage();
-    for (let i = 0; i < calls; i++) await repository.list(OWNER, 10);
+    for (let i = 0; i < calls; i++) {
+      const page = await repository.list(OWNER, 10);
+      if (page.items.length !== 10) throw new Error(`a list call read ${page.items.length} todos, not 10`);
+    }
     const used = process.cpuUsage(before);
     return (used.user + used.system) / calls;
   };
-  await cpuPerCall(clients.ours, 200);
-  await cpuPerCall(clients.sdk, 200);
-  const ours: number[] = [];
-  const sdk: number[] = [];
+  const samples = new Map(Object.keys(clients).map((name) => [name, [] as number[]]));
+  for (const client of Object.values(clients)) await cpuPerCall(client, 200);
   for (let i = 0; i < ROUNDS; i++) {
-    ours.push(await cpuPerCall(clients.ours, 300));
-    sdk.push(await cpuPerCall(clients.sdk, 300));
+    for (const [name, client] of Object.entries(clients)) samples.get(name)?.push(await cpuPerCall(client, 300));
   }
+  const ours = median(samples.get('ours') ?? []);
+  const others = [...samples].filter(([name]) => name !== 'ours');
   return (
-    `(i) client CPU per list call: ours ${median(ours).toFixed(0)} µs, AWS SDK v3 ${median(sdk).toFixed(0)} µs ` +
-    `(the SDK costs ${(median(sdk) / median(ours)).toFixed(2)}x)`
+    `(i) client CPU per list call: ours ${ours.toFixed(0)} µs, ` +
+    others
+      .map(([name, values]) => `${name} ${median(values).toFixed(0)} µs (${(median(values) / ours).toFixed(2)}x)`)
+      .join(', ')
   );
 }
 

@@ -1,9 +1,12 @@
-/** `npm start`: the API at http://localhost:3000 over an embedded, persistent DynamoDB-compatible store. */
+/** `npm start`: the API at http://localhost:3000 over dynalite, which keeps its data on disk. */
 import { resolve } from 'node:path';
-import { PROJECT_ROOT, startLocal } from './server.js';
+import { PROJECT_ROOT } from './paths.js';
+import { type LocalAuthMode, type LocalOptions, type LocalSystem, startLocal } from './server.js';
 
-function port(name: string, fallback: number): number {
-  const raw = process.env[name];
+type Env = Record<string, string | undefined>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > 65535) {
@@ -12,38 +15,62 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
-async function main(): Promise<void> {
-  const auth = process.env.AUTH || 'jwt';
-  if (auth !== 'jwt' && auth !== 'none') {
-    throw new Error(`AUTH must be jwt (tokens required, the default) or none (one anonymous owner), got ${auth}`);
+/** AUTH_MODE, named and valued like serverless.yml's `auth` parameter; each refusal is one line that says what to do. */
+function authMode(env: Env): LocalAuthMode {
+  // Only the old values: AUTH is a common name, and any other value of it is not ours.
+  if (env.AUTH === 'jwt' || env.AUTH === 'none') {
+    throw new Error(
+      `AUTH was renamed to AUTH_MODE (oidc|none): AUTH=jwt is now AUTH_MODE=oidc (the default), AUTH=none is AUTH_MODE=none; unset AUTH`,
+    );
   }
-  const dataDir = resolve(PROJECT_ROOT, process.env.DATA_DIR || '.data');
-  const dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT || undefined;
-  const system = await startLocal({
-    port: port('PORT', 3000),
-    host: process.env.HOST || '127.0.0.1',
-    dynamodbPort: port('DYNAMODB_PORT', 8000),
-    dataDir,
-    auth,
+  const mode = env.AUTH_MODE || 'oidc';
+  if (mode === 'cognito') {
+    throw new Error(
+      'AUTH_MODE=cognito needs AWS: there is no Cognito locally, and the local issuer stands in for it as AUTH_MODE=oidc (the default); or use AUTH_MODE=none',
+    );
+  }
+  if (mode !== 'oidc' && mode !== 'none') {
+    throw new Error(
+      `AUTH_MODE must be oidc (tokens of the local issuer, the default) or none (one anonymous owner), got ${JSON.stringify(mode)}`,
+    );
+  }
+  return mode;
+}
+
+/** The whole configuration of `npm start`, read from the environment once, before anything starts. */
+function settings(env: Env): LocalOptions & { dataDir: string } {
+  const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
+  return {
+    authMode: authMode(env),
+    port: port(env, 'PORT', 3000),
+    host: env.HOST || '127.0.0.1',
+    dynamodbPort: port(env, 'DYNAMODB_PORT', 8000),
+    dataDir: resolve(PROJECT_ROOT, env.DATA_DIR || '.data'),
     ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
-  });
+  };
+}
+
+/** What a developer needs to know once it runs: where, with what data, which routes, and how to get in. */
+function banner(system: LocalSystem, options: LocalOptions & { dataDir: string }): string {
   const routes = system.model.functions.flatMap((fn) =>
     fn.routes.map((r) => `  ${r.routeKey.padEnd(20)} → ${fn.name}`),
   );
-  console.log(
-    [
-      `TODO API listening on ${system.url}`,
-      `DynamoDB endpoint ${system.dynamodbEndpoint}${dynamodbEndpoint ? ' (external)' : ` (embedded, data in ${dataDir})`}`,
-      'Routes (from serverless.yml):',
-      ...routes,
-      auth === 'jwt'
-        ? 'Auth: a Bearer token is required (AUTH=none turns it off). Get one for any user name:\n' +
-          `  curl -H "Authorization: Bearer $(npm run -s token -- alice)" ${system.url}/todos`
-        : 'Auth: none (AUTH=none): every request belongs to one anonymous owner.',
-      'Press Ctrl-C to stop.',
-    ].join('\n'),
-  );
+  const store = options.dynamodbEndpoint ? ' (external)' : ` (embedded, data in ${options.dataDir})`;
+  return [
+    `TODO API listening on ${system.url}`,
+    `DynamoDB endpoint ${system.dynamodbEndpoint}${store}`,
+    'Routes (from serverless.yml):',
+    ...routes,
+    options.authMode === 'oidc'
+      ? 'Auth: oidc, a Bearer token of the local issuer is required (AUTH_MODE=none turns it off). Get one for any user name:\n' +
+        `  curl -H "Authorization: Bearer $(npm run -s token -- alice)" ${system.url}/todos`
+      : 'Auth: none (AUTH_MODE=none): every request belongs to one anonymous owner.',
+    'Press Ctrl-C to stop.',
+  ].join('\n');
+}
 
+/** Ctrl-C (or SIGTERM): finish the requests under way, close the store, exit. */
+function stopOnSignals(system: LocalSystem): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -59,6 +86,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+async function main(): Promise<void> {
+  const options = settings(process.env);
+  const system = await startLocal(options);
+  console.log(banner(system, options));
+  stopOnSignals(system);
 }
 
 main().catch((error: unknown) => {

@@ -52,7 +52,32 @@ function decode(part: string): string {
   }
 }
 
-export function createRouter<T>(routes: Array<RouteTarget<T>>) {
+/** The path parameters when `parts` (a path split at its slashes) fit `segments`. */
+function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (const [i, segment] of segments.entries()) {
+    if ('literal' in segment) {
+      if (parts[i] !== segment.literal) return undefined;
+    } else if (segment.greedy) {
+      const rest = parts.slice(i);
+      if (rest.length === 0 || rest.join('') === '') return undefined;
+      params[segment.param] = decode(rest.join('/'));
+      return params;
+    } else {
+      const part = parts[i];
+      if (part === undefined || part === '') return undefined;
+      params[segment.param] = decode(part);
+    }
+  }
+  return segments.length === parts.length ? params : undefined;
+}
+
+export interface Router<T> {
+  /** The route for a request, or undefined for API Gateway's 404. */
+  match(method: string, rawPath: string): RouteMatch<T> | undefined;
+}
+
+export function createRouter<T>(routes: Array<RouteTarget<T>>): Router<T> {
   const compiled: Array<Compiled<T>> = routes
     .filter((r) => r.routeKey !== '$default')
     .map((route) => ({ route, segments: compile(route.path) }))
@@ -64,28 +89,7 @@ export function createRouter<T>(routes: Array<RouteTarget<T>>) {
     );
   const fallback = routes.find((r) => r.routeKey === '$default');
 
-  function matchPath(segments: Segment[], parts: string[]): Record<string, string> | undefined {
-    const params: Record<string, string> = {};
-    for (let i = 0; i < segments.length; i++) {
-      const segment = segments[i] as Segment;
-      if ('literal' in segment) {
-        if (parts[i] !== segment.literal) return undefined;
-      } else if (segment.greedy) {
-        const rest = parts.slice(i);
-        if (rest.length === 0 || rest.join('') === '') return undefined;
-        params[segment.param] = decode(rest.join('/'));
-        return params;
-      } else {
-        const part = parts[i];
-        if (part === undefined || part === '') return undefined;
-        params[segment.param] = decode(part);
-      }
-    }
-    return segments.length === parts.length ? params : undefined;
-  }
-
   return {
-    /** The route for a request, or undefined for API Gateway's 404. */
     match(method: string, rawPath: string): RouteMatch<T> | undefined {
       const parts = rawPath.split('/').slice(1);
       for (const { route, segments } of compiled) {

@@ -1,15 +1,17 @@
 /**
- * The whole system on one machine: the embedded store, the tables from
- * serverless.yml, and the gateway serving the handlers that serverless.yml
- * declares. `npm start`, the end-to-end tests and the benchmark all use it.
+ * The whole system on one machine: dynalite, the tables from serverless.yml,
+ * and the gateway serving the handlers that serverless.yml declares.
+ * `npm start`, the end-to-end tests and the benchmark all use it.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createLocalJWKSet } from 'jose';
 import { type Authorize, createJwtAuthorizer } from './authorizer.js';
-import { createGateway, type Invocable } from './gateway.js';
+import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from './dynalite-server.js';
+import { createGateway } from './gateway.js';
+import type { Invocable } from './invoke.js';
 import {
   issueToken,
   LOCAL_AUDIENCE,
@@ -19,17 +21,16 @@ import {
   type TokenOptions,
 } from './issuer.js';
 import { PROJECT_ROOT } from './paths.js';
-import { type Json, loadServiceModel, type ServiceModel } from './service-config.js';
-import { ensureTables, LOCAL_CREDENTIALS, type Store, startStore } from './store.js';
+import { type FunctionModel, type Json, loadServiceModel, type ServiceModel } from './service-config.js';
 
-export { PROJECT_ROOT };
-export const LOCAL_STAGE = 'local';
+const LOCAL_STAGE = 'local';
 
 /**
- * `jwt`: every route needs a token from the local issuer, checked as API Gateway checks Cognito's (the default,
- * as on AWS). `none`: the tutorial's public mode, one anonymous owner.
+ * serverless.yml's stage parameter `auth`, as the local stage offers it. `oidc` (the default): every route needs a
+ * token of the local issuer, which stands in for Cognito and is checked as API Gateway checks any OIDC issuer's.
+ * `none`: the tutorial's public mode, one anonymous owner. (`cognito` needs AWS.)
  */
-export type LocalAuth = 'jwt' | 'none';
+export type LocalAuthMode = 'oidc' | 'none';
 
 /** Where the local server publishes the local issuer's public keys. */
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -38,9 +39,9 @@ export const JWKS_PATH = '/.well-known/jwks.json';
  * serverless.yml, read as osls reads it for the local stage: with `auth=oidc` pointed at the local issuer (so the
  * authorizer and routes are exactly those a deployment with its own issuer gets), or `auth=none`.
  */
-export function loadLocalModel(auth: LocalAuth): ServiceModel {
+export function loadLocalModel(authMode: LocalAuthMode): ServiceModel {
   const params: Record<string, string> =
-    auth === 'none' ? { auth: 'none' } : { auth: 'oidc', jwtIssuer: LOCAL_ISSUER, jwtAudience: LOCAL_AUDIENCE };
+    authMode === 'oidc' ? { auth: authMode, jwtIssuer: LOCAL_ISSUER, jwtAudience: LOCAL_AUDIENCE } : { auth: authMode };
   return loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE, params });
 }
 
@@ -64,17 +65,18 @@ function localAuthorizers(model: ServiceModel, key: SigningKey): Map<string, Aut
   }
   return checks;
 }
+
 export interface LocalOptions {
   /** API port; 0 picks a free one. */
   port: number;
   host?: string;
-  /** Where the embedded store keeps its data and the local issuer its key; undefined keeps both in memory. */
+  /** Where dynalite keeps its data and the local issuer its key; undefined keeps both in memory. */
   dataDir?: string;
-  /** The embedded store's port; 0 picks a free one. */
+  /** dynalite's port; 0 picks a free one. */
   dynamodbPort: number;
-  /** Use this DynamoDB-compatible endpoint instead of starting the embedded store. */
+  /** Use this DynamoDB-compatible endpoint instead of starting dynalite. */
   dynamodbEndpoint?: string;
-  auth: LocalAuth;
+  authMode: LocalAuthMode;
   log?: (line: string) => void;
 }
 
@@ -88,7 +90,7 @@ export interface LocalSystem {
 }
 
 /** The environment each function gets, as CloudFormation would set it (a table `Ref` is its name). */
-export function functionEnvironment(model: ServiceModel): Record<string, string> {
+function functionEnvironment(model: ServiceModel): Record<string, string> {
   const tableNames = new Map(model.tables.map((t) => [t.logicalId, String(t.properties.TableName)]));
   const resolveValue = (name: string, value: Json): string => {
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -114,19 +116,84 @@ export function functionEnvironment(model: ServiceModel): Record<string, string>
   return env;
 }
 
-/** Imports each function's handler (`src/handlers/create.handler` → export `handler` of src/handlers/create.ts). */
-export async function loadHandlers(model: ServiceModel): Promise<Map<string, Invocable>> {
+/** The DynamoDB endpoint to use: the one given, or that of a dynalite started for this system (and closed with it). */
+async function dynamodbFor(options: LocalOptions): Promise<{ endpoint: string; dynalite?: Dynalite }> {
+  if (options.dynamodbEndpoint) return { endpoint: options.dynamodbEndpoint };
+  const dynalite = await startDynalite({
+    port: options.dynamodbPort,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  return { endpoint: dynalite.endpoint, dynalite };
+}
+
+/**
+ * The environment the functions get: what Lambda would set (region, credentials; locally also the endpoint), then
+ * what serverless.yml sets. Credentials already in `env` are kept (a real DYNAMODB_ENDPOINT may check them).
+ */
+export function lambdaEnvironment(
+  model: ServiceModel,
+  dynamodbEndpoint: string,
+  env: Record<string, string | undefined> = {},
+): Record<string, string> {
+  return {
+    AWS_REGION: model.region,
+    AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    ...functionEnvironment(model),
+  };
+}
+
+/**
+ * A function's handler, imported from its source as Lambda imports it from the bundle
+ * (`src/handlers/create.handler` is the export `handler` of src/handlers/create.ts).
+ */
+export async function importHandler(fn: FunctionModel): Promise<Invocable> {
+  const file = resolve(PROJECT_ROOT, `${fn.handlerModule}.ts`);
+  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const handler = module[fn.handlerExport];
+  if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${fn.handlerExport}`);
+  return handler as Invocable;
+}
+
+async function loadHandlers(model: ServiceModel): Promise<Map<string, Invocable>> {
   const handlers = new Map<string, Invocable>();
-  for (const fn of model.functions) {
-    const dot = fn.handler.lastIndexOf('.');
-    const file = resolve(PROJECT_ROOT, `${fn.handler.slice(0, dot)}.ts`);
-    const name = fn.handler.slice(dot + 1);
-    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const handler = module[name];
-    if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${name}`);
-    handlers.set(fn.name, handler as Invocable);
-  }
+  for (const fn of model.functions) handlers.set(fn.name, await importHandler(fn));
   return handlers;
+}
+
+/** The HTTP server: the local issuer's keys, for tools that verify its tokens; everything else is the API. */
+function apiServer(gateway: RequestListener, key: SigningKey): Server {
+  const jwks = JSON.stringify({ keys: [key.publicJwk] });
+  return createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+    if (req.method === 'GET' && req.url === JWKS_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(jwks);
+      return;
+    }
+    gateway(req, res);
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Finishes the requests under way, then closes dynalite so that everything written is on disk. close() only
+ * drops connections idle at that instant: drop the others as soon as they finish their request, and give up on
+ * clients that hold a request open for more than 10 s.
+ */
+async function closeGracefully(server: Server, dynalite: Dynalite | undefined): Promise<void> {
+  const closed = new Promise<void>((done) => server.close(() => done()));
+  const idle = setInterval(() => server.closeIdleConnections(), 25);
+  const force = setTimeout(() => server.closeAllConnections(), 10_000);
+  await closed;
+  clearInterval(idle);
+  clearTimeout(force);
+  await dynalite?.close();
 }
 
 // Handler modules read their configuration once, when first imported (as on Lambda), so a second system in the
@@ -134,73 +201,33 @@ export async function loadHandlers(model: ServiceModel): Promise<Map<string, Inv
 let started = false;
 
 export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
-  if (started)
+  if (started) {
     throw new Error('startLocal: one local system per process (handlers bind their configuration at import)');
-  started = true;
-  const model = loadLocalModel(options.auth);
-  const signingKey = await loadSigningKey(options.dataDir);
-  let store: Store | undefined;
-  let endpoint = options.dynamodbEndpoint;
-  if (!endpoint) {
-    store = await startStore({ port: options.dynamodbPort, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
-    endpoint = store.endpoint;
   }
-  let server: Server | undefined;
+  started = true;
+  const model = loadLocalModel(options.authMode);
+  const signingKey = await loadSigningKey(options.dataDir);
+  const { endpoint, dynalite } = await dynamodbFor(options);
   try {
-    await ensureTables(endpoint, model.tables, model.region);
-
-    // What Lambda would put in the environment, then what serverless.yml sets.
-    Object.assign(process.env, {
-      AWS_REGION: model.region,
-      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
-      AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-      ...functionEnvironment(model),
-    });
-    const handlers = await loadHandlers(model);
-
+    await createTables(endpoint, model.tables, model.region);
+    Object.assign(process.env, lambdaEnvironment(model, endpoint, process.env));
     const gateway = createGateway({
       model,
-      handlers,
+      handlers: await loadHandlers(model),
       authorizers: localAuthorizers(model, signingKey),
       ...(options.log ? { log: options.log } : {}),
     });
-    const jwks = JSON.stringify({ keys: [signingKey.publicJwk] });
-    server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-      // The local issuer's keys, for tools that verify its tokens; everything else is the API.
-      if (req.method === 'GET' && req.url === JWKS_PATH) {
-        res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(jwks);
-        return;
-      }
-      gateway(req, res);
-    });
-    const listening = server;
-    await new Promise<void>((resolveListen, reject) => {
-      listening.once('error', reject);
-      listening.listen(options.port, options.host ?? '127.0.0.1', () => resolveListen());
-    });
+    const server = apiServer(gateway, signingKey);
+    const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+    return {
+      url: `http://localhost:${port}`,
+      dynamodbEndpoint: endpoint,
+      model,
+      issueToken: (user, tokenOptions) => issueToken(signingKey, user, tokenOptions),
+      close: () => closeGracefully(server, dynalite),
+    };
   } catch (error) {
-    await store?.close();
+    await dynalite?.close();
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  const httpServer = server;
-  return {
-    url: `http://localhost:${port}`,
-    dynamodbEndpoint: endpoint,
-    model,
-    issueToken: (user, tokenOptions) => issueToken(signingKey, user, tokenOptions),
-    async close() {
-      // Finish the requests under way, then close the store so everything written is on disk.
-      // close() only drops connections idle at that instant: drop the others as soon as they finish their
-      // request, and give up on clients that hold a request open for more than 10 s.
-      const closed = new Promise<void>((done) => httpServer.close(() => done()));
-      const idle = setInterval(() => httpServer.closeIdleConnections(), 25);
-      const force = setTimeout(() => httpServer.closeAllConnections(), 10_000);
-      await closed;
-      clearInterval(idle);
-      clearTimeout(force);
-      await store?.close();
-    },
-  };
 }

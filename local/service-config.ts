@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { type CollectionTag, parse, type ScalarTag } from 'yaml';
+import { splitHandler } from '../plugins/handler-path.cjs';
 
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
-export interface Route {
+export interface RouteModel {
   method: string; // upper case, or ANY
   path: string; // as declared, e.g. /todos/{id}
   routeKey: string; // "GET /todos/{id}"
@@ -29,10 +30,14 @@ export interface FunctionModel {
   name: string;
   /** `src/handlers/create.handler`: module path without extension, then the export. */
   handler: string;
+  /** The handler's module, relative to serverless.yml and without extension: `src/handlers/create`. */
+  handlerModule: string;
+  /** The handler's export name: `handler`. */
+  handlerExport: string;
   timeoutSeconds: number;
   memorySize: number;
   environment: Record<string, Json>;
-  routes: Route[];
+  routes: RouteModel[];
 }
 
 export interface CorsModel {
@@ -131,116 +136,151 @@ interface ResolveContext {
 
 /** Resolves `${…}` variables (sources: self, sls, opt, env, param) throughout a configuration. */
 export function resolveVariables(raw: { [key: string]: Json }, context: ResolveContext): { [key: string]: Json } {
-  const resolving = new Set<string>();
+  return walk(raw, { ...context, raw, resolving: new Set() }) as { [key: string]: Json };
+}
 
-  const lookupSelf = (address: string): Json | undefined => {
-    if (resolving.has(address)) throw new Error(`serverless.yml: \${self:${address}} refers to itself`);
-    resolving.add(address);
-    let node: Json | undefined = raw;
-    for (const part of address.split('.')) {
-      node = node !== null && typeof node === 'object' && !Array.isArray(node) ? node[part] : undefined;
-    }
-    const value = node === undefined ? undefined : walk(node);
-    resolving.delete(address);
-    return value;
-  };
+/** One resolution under way: the configuration it reads `${self:…}` from, and the addresses being read. */
+interface Resolution extends ResolveContext {
+  raw: { [key: string]: Json };
+  /** The `${self:…}` addresses whose values are being resolved, to catch a loop. */
+  resolving: Set<string>;
+}
 
-  const stageParams = (name: string): Json | undefined => {
-    const params = raw.params as { [stage: string]: { [name: string]: Json } } | undefined;
-    const value = context.params?.[name] ?? params?.[context.stage]?.[name] ?? params?.default?.[name];
-    return value === undefined ? undefined : walk(value);
-  };
-
-  const source = (expression: string): Json | undefined => {
-    const text = expression.trim();
-    const quoted = /^(['"])(.*)\1$/.exec(text);
-    if (quoted) return quoted[2] ?? '';
-    if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
-    const [kind, ...rest] = text.split(':');
-    const address = rest.join(':');
-    switch (kind) {
-      case 'self':
-        return lookupSelf(address);
-      case 'sls':
-        if (address === 'stage') return context.stage;
-        break;
-      case 'opt':
-        if (address === 'stage') return context.stage;
-        if (address === 'region') return context.region;
-        return undefined;
-      case 'env':
-        return context.env[address];
-      case 'param':
-        return stageParams(address);
-    }
-    throw new Error(`serverless.yml: the local gateway cannot resolve \${${text}}`);
-  };
-
-  const variable = (body: string): Json => {
-    // Split on commas outside quotes: `opt:stage, 'dev'` has the fallback 'dev'.
-    for (const candidate of body.match(/(?:'[^']*'|"[^"]*"|[^,'"])+/g) ?? []) {
-      const value = source(candidate);
-      if (value !== undefined && value !== null) return value;
-    }
-    throw new Error(`serverless.yml: \${${body}} has no value and no fallback`);
-  };
-
-  const walkString = (text: string): Json => {
-    let current = text;
-    for (let match = VARIABLE.exec(current); match; match = VARIABLE.exec(current)) {
-      const value = variable(match[1] ?? '');
-      // A string that is one variable takes the variable's value and type.
-      if (match[0] === current) return typeof value === 'string' ? walkString(value) : value;
-      const text = typeof value === 'string' ? value : JSON.stringify(value);
-      current = current.replace(match[0], () => text);
-    }
-    return current;
-  };
-
-  function walk(node: Json): Json {
-    if (typeof node === 'string') return walkString(node);
-    if (Array.isArray(node)) return node.map(walk);
-    if (node !== null && typeof node === 'object') {
-      return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v)]));
-    }
-    return node;
+function walk(node: Json, resolution: Resolution): Json {
+  if (typeof node === 'string') return walkString(node, resolution);
+  if (Array.isArray(node)) return node.map((item) => walk(item, resolution));
+  if (node !== null && typeof node === 'object') {
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, walk(v, resolution)]));
   }
+  return node;
+}
 
-  return walk(raw) as { [key: string]: Json };
+function walkString(text: string, resolution: Resolution): Json {
+  let current = text;
+  for (let match = VARIABLE.exec(current); match; match = VARIABLE.exec(current)) {
+    const value = variable(match[1] ?? '', resolution);
+    // A string that is one variable takes the variable's value and type.
+    if (match[0] === current) return typeof value === 'string' ? walkString(value, resolution) : value;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    current = current.replace(match[0], () => text);
+  }
+  return current;
+}
+
+/** The value of `${body}`: its first source that has one, fallbacks included. */
+function variable(body: string, resolution: Resolution): Json {
+  // Split on commas outside quotes: `opt:stage, 'dev'` has the fallback 'dev'.
+  for (const candidate of body.match(/(?:'[^']*'|"[^"]*"|[^,'"])+/g) ?? []) {
+    const value = source(candidate.trim(), resolution);
+    if (value !== undefined && value !== null) return value;
+  }
+  throw new Error(`serverless.yml: \${${body}} has no value and no fallback`);
+}
+
+/** One source of a variable (`env:X`, `self:a.b`…) or a literal fallback ('text', 30). */
+function source(text: string, resolution: Resolution): Json | undefined {
+  const quoted = /^(['"])(.*)\1$/.exec(text);
+  if (quoted) return quoted[2] ?? '';
+  if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  const [kind, ...rest] = text.split(':');
+  const address = rest.join(':');
+  switch (kind) {
+    case 'self':
+      return lookupSelf(address, resolution);
+    case 'sls':
+      if (address === 'stage') return resolution.stage;
+      break;
+    case 'opt':
+      if (address === 'stage') return resolution.stage;
+      if (address === 'region') return resolution.region;
+      return undefined;
+    case 'env':
+      return resolution.env[address];
+    case 'param':
+      return stageParam(address, resolution);
+  }
+  throw new Error(`serverless.yml: the local gateway cannot resolve \${${text}}`);
+}
+
+function lookupSelf(address: string, resolution: Resolution): Json | undefined {
+  if (resolution.resolving.has(address)) throw new Error(`serverless.yml: \${self:${address}} refers to itself`);
+  resolution.resolving.add(address);
+  let node: Json | undefined = resolution.raw;
+  for (const part of address.split('.')) {
+    node = node !== null && typeof node === 'object' && !Array.isArray(node) ? node[part] : undefined;
+  }
+  const value = node === undefined ? undefined : walk(node, resolution);
+  resolution.resolving.delete(address);
+  return value;
+}
+
+/** `${param:name}`: the command line's, else the stage's, else the default (osls's order). */
+function stageParam(name: string, resolution: Resolution): Json | undefined {
+  const params = resolution.raw.params as { [stage: string]: { [name: string]: Json } } | undefined;
+  const value = resolution.params?.[name] ?? params?.[resolution.stage]?.[name] ?? params?.default?.[name];
+  return value === undefined ? undefined : walk(value, resolution);
 }
 
 function toModel(config: { [key: string]: Json }): ServiceModel {
   const provider = asObject(config.provider, 'provider');
-  const functions = asObject(config.functions ?? {}, 'functions');
-  const providerEnv = asObject(provider.environment ?? {}, 'provider.environment');
+  const httpApi = provider.httpApi === undefined ? {} : asObject(provider.httpApi, 'provider.httpApi');
   const model: ServiceModel = {
     service: String(config.service),
     stage: String(provider.stage),
     region: String(provider.region ?? 'us-east-1'),
-    functions: Object.entries(functions).map(([name, value]) => {
-      const fn = asObject(value, `functions.${name}`);
-      return {
-        name,
-        handler: String(fn.handler),
-        timeoutSeconds: Number(fn.timeout ?? provider.timeout ?? 6),
-        memorySize: Number(fn.memorySize ?? provider.memorySize ?? 1024),
-        environment: { ...providerEnv, ...asObject(fn.environment ?? {}, `functions.${name}.environment`) },
-        routes: ((fn.events ?? []) as Json[]).flatMap((event) => {
-          const httpApi = asObject(event, `functions.${name}.events[]`).httpApi;
-          return httpApi === undefined ? [] : [toRoute(httpApi, name)];
-        }),
-      };
-    }),
-    tables: Object.entries(asObject(asObject(config.resources ?? {}, 'resources').Resources ?? {}, 'Resources'))
-      .filter(([, resource]) => asObject(resource, 'resource').Type === 'AWS::DynamoDB::Table')
-      .map(([logicalId, resource]) => ({
-        logicalId,
-        properties: asObject(asObject(resource, logicalId).Properties, `${logicalId}.Properties`),
-      })),
-    authorizers: new Map(),
+    functions: functionModels(config, provider),
+    tables: tableModels(config),
+    authorizers: authorizerModels(httpApi),
     resolved: config,
   };
-  const httpApi = provider.httpApi === undefined ? {} : asObject(provider.httpApi, 'provider.httpApi');
+  requireDeclaredAuthorizers(model);
+  const cors = corsOf(httpApi);
+  if (cors) model.cors = cors;
+  return model;
+}
+
+function functionModels(config: { [key: string]: Json }, provider: { [key: string]: Json }): FunctionModel[] {
+  const providerEnv = asObject(provider.environment ?? {}, 'provider.environment');
+  return Object.entries(asObject(config.functions ?? {}, 'functions')).map(([name, value]) => {
+    const fn = asObject(value, `functions.${name}`);
+    const handler = String(fn.handler);
+    const { module: handlerModule, exportName: handlerExport } = splitHandlerOf(name, handler);
+    return {
+      name,
+      handler,
+      handlerModule,
+      handlerExport,
+      timeoutSeconds: Number(fn.timeout ?? provider.timeout ?? 6),
+      memorySize: Number(fn.memorySize ?? provider.memorySize ?? 1024),
+      environment: { ...providerEnv, ...asObject(fn.environment ?? {}, `functions.${name}.environment`) },
+      routes: ((fn.events ?? []) as Json[]).flatMap((event) => {
+        const httpApi = asObject(event, `functions.${name}.events[]`).httpApi;
+        return httpApi === undefined ? [] : [toRoute(httpApi, name)];
+      }),
+    };
+  });
+}
+
+function splitHandlerOf(functionName: string, handler: string): ReturnType<typeof splitHandler> {
+  try {
+    return splitHandler(handler);
+  } catch (error) {
+    throw new Error(`serverless.yml: functions.${functionName}: ${(error as Error).message}`);
+  }
+}
+
+function tableModels(config: { [key: string]: Json }): TableModel[] {
+  const resources = asObject(asObject(config.resources ?? {}, 'resources').Resources ?? {}, 'Resources');
+  return Object.entries(resources)
+    .filter(([, resource]) => asObject(resource, 'resource').Type === 'AWS::DynamoDB::Table')
+    .map(([logicalId, resource]) => ({
+      logicalId,
+      properties: asObject(asObject(resource, logicalId).Properties, `${logicalId}.Properties`),
+    }));
+}
+
+function authorizerModels(httpApi: { [key: string]: Json }): Map<string, AuthorizerModel> {
+  const authorizers = new Map<string, AuthorizerModel>();
   for (const [name, value] of Object.entries(asObject(httpApi.authorizers ?? {}, 'provider.httpApi.authorizers'))) {
     const authorizer = asObject(value, `provider.httpApi.authorizers.${name}`);
     if ((authorizer.type ?? 'jwt') !== 'jwt') {
@@ -249,13 +289,17 @@ function toModel(config: { [key: string]: Json }): ServiceModel {
       );
     }
     const list = (v: Json | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-    model.authorizers.set(name, {
+    authorizers.set(name, {
       name: String(authorizer.name ?? name),
       identitySource: list(authorizer.identitySource).map(String),
       issuerUrl: authorizer.issuerUrl ?? null,
       audience: list(authorizer.audience),
     });
   }
+  return authorizers;
+}
+
+function requireDeclaredAuthorizers(model: ServiceModel): void {
   for (const fn of model.functions) {
     for (const route of fn.routes) {
       if (route.authorizer && !model.authorizers.has(route.authorizer)) {
@@ -263,15 +307,15 @@ function toModel(config: { [key: string]: Json }): ServiceModel {
       }
     }
   }
-  if (httpApi.cors === true) {
-    model.cors = corsModel({});
-  } else if (httpApi.cors) {
-    model.cors = corsModel(asObject(httpApi.cors, 'provider.httpApi.cors'));
-  }
-  return model;
 }
 
-function toRoute(httpApi: Json, functionName: string): Route {
+function corsOf(httpApi: { [key: string]: Json }): CorsModel | undefined {
+  if (httpApi.cors === true) return corsModel({});
+  if (httpApi.cors) return corsModel(asObject(httpApi.cors, 'provider.httpApi.cors'));
+  return undefined;
+}
+
+function toRoute(httpApi: Json, functionName: string): RouteModel {
   let method: string;
   let path: string;
   let authorizer: string | undefined;
@@ -291,7 +335,7 @@ function toRoute(httpApi: Json, functionName: string): Route {
     if (name) authorizer = String(name);
   }
   method = method === '*' ? 'ANY' : method.toUpperCase();
-  const route: Route = { method, path, routeKey: path === '*' ? '$default' : `${method} ${path}` };
+  const route: RouteModel = { method, path, routeKey: path === '*' ? '$default' : `${method} ${path}` };
   if (authorizer) route.authorizer = authorizer;
   return route;
 }

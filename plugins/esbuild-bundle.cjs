@@ -11,6 +11,7 @@
  */
 const fs = require('node:fs');
 const path = require('node:path');
+const { splitHandler } = require('./handler-path.cjs');
 
 const FIXED_MTIME = new Date('2020-01-01T00:00:00Z'); // same input, same zip
 
@@ -37,8 +38,7 @@ class EsbuildBundle {
     const esbuild = require('esbuild');
     const servicePath = this.serverless.serviceDir;
     const fn = this.serverless.service.getFunction(name);
-    const dot = fn.handler.lastIndexOf('.');
-    const modulePath = fn.handler.slice(0, dot);
+    const modulePath = splitHandler(fn.handler).module;
     const entry = ['.ts', '.mts', '.js', '.mjs']
       .map((ext) => path.join(servicePath, modulePath + ext))
       .find((file) => fs.existsSync(file));
@@ -54,6 +54,8 @@ class EsbuildBundle {
       minify: true,
       treeShaking: true,
       legalComments: 'none',
+      // CommonJS dependencies (aws4) require() Node's built-ins, which an ES module cannot do without this.
+      banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
       write: false,
       outfile: `${modulePath}.mjs`,
       logLevel: 'warning',

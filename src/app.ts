@@ -3,11 +3,12 @@
  * Lambda execution environment (module scope), then reused by every request.
  */
 import { readConfig } from './config.js';
+import { createHttpHandler } from './http/handler.js';
 import { createDynamoDbClient } from './store/dynamodb.js';
 import { createDynamoTodoRepository } from './store/todo-repository.js';
 import { createTodoService } from './todos/service.js';
 
-export const config = readConfig(process.env);
+const config = readConfig(process.env);
 
 const client = createDynamoDbClient({
   region: config.region,
@@ -16,3 +17,6 @@ const client = createDynamoDbClient({
 });
 
 export const todos = createTodoService({ repository: createDynamoTodoRepository(client, config.tableName) });
+
+/** Wraps a route into this deployment's Lambda handler (its auth mode and public URL). */
+export const route = createHttpHandler(config);

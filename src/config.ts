@@ -1,5 +1,5 @@
 import { AUTH_MODES, type AuthMode } from './http/owner.js';
-import type { Credentials } from './store/sigv4.js';
+import type { Credentials } from './store/dynamodb.js';
 
 export interface Config {
   tableName: string;

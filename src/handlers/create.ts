@@ -1,15 +1,20 @@
-import { config, todos } from '../app.js';
-import { httpHandler } from '../http/handler.js';
-import { ownerOf } from '../http/owner.js';
-import { baseUrl, readJsonBody } from '../http/request.js';
+import { route, todos } from '../app.js';
+import type { RouteInput } from '../http/handler.js';
+import { readJsonBody } from '../http/request.js';
 import { json } from '../http/responses.js';
-import { parseNewTodo } from '../todos/schema.js';
-import { toView } from '../todos/todo.js';
+import { toView } from '../http/todo-view.js';
+import { parseNewTodo, parseTutorialNewTodo } from '../todos/schema.js';
+import type { NewTodo } from '../todos/todo.js';
 
-/** `POST /todos`, and the tutorial's `POST /` (which also takes `{"todo": "text"}`). */
-export const handler = httpHandler(async (event) => {
-  const owner = ownerOf(event, config.authMode);
-  const input = parseNewTodo(readJsonBody(event), { tutorialBody: event.routeKey === 'POST /' });
-  const todo = toView(await todos.create(owner, input), baseUrl(event, config.publicBaseUrl));
+async function create({ owner, baseUrl }: RouteInput, input: NewTodo) {
+  const todo = toView(await todos.create(owner, input), baseUrl);
   return json(201, todo, { location: todo.url });
-});
+}
+
+/** `POST /todos` */
+export const handler = route(async (request) => create(request, parseNewTodo(readJsonBody(request.event))));
+
+/** `POST /`, the tutorial's create route, which also takes `{"todo": "text"}`. */
+export const tutorialHandler = route(async (request) =>
+  create(request, parseTutorialNewTodo(readJsonBody(request.event))),
+);

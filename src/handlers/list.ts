@@ -1,24 +1,16 @@
-import { config, todos } from '../app.js';
-import { httpHandler } from '../http/handler.js';
-import { ownerOf } from '../http/owner.js';
-import { parseLimit } from '../http/pagination.js';
-import { baseUrl, queryParameter } from '../http/request.js';
+import { route, todos } from '../app.js';
+import { pageLinks, parseLimit } from '../http/pagination.js';
+import { queryParameter } from '../http/request.js';
 import { json } from '../http/responses.js';
-import { toView } from '../todos/todo.js';
+import { toView } from '../http/todo-view.js';
 
 /** `GET /todos?limit=N&cursor=C`: one page, oldest first; a `Link: rel="next"` header when more remain. */
-export const handler = httpHandler(async (event) => {
+export const handler = route(async ({ event, owner, baseUrl }) => {
   const limit = parseLimit(queryParameter(event, 'limit'));
-  const cursor = queryParameter(event, 'cursor');
-  const base = baseUrl(event, config.publicBaseUrl);
-  const page = await todos.list(ownerOf(event, config.authMode), limit, cursor);
-  const headers: Record<string, string> = {};
-  if (page.nextCursor !== undefined) {
-    headers.link = `<${base}/todos?limit=${limit}&cursor=${page.nextCursor}>; rel="next"`;
-  }
+  const page = await todos.list(owner, limit, queryParameter(event, 'cursor'));
   return json(
     200,
-    page.items.map((todo) => toView(todo, base)),
-    headers,
+    page.items.map((todo) => toView(todo, baseUrl)),
+    pageLinks(baseUrl, limit, page.nextCursor),
   );
 });

@@ -1,19 +1,38 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { type AuthMode, ownerOf } from './owner.js';
 import { problemResponse, toProblem } from './problem.js';
-import type { Response } from './responses.js';
+import { baseUrl } from './request.js';
+import type { HttpResponse } from './responses.js';
 
-export type Route = (event: APIGatewayProxyEventV2) => Promise<Response>;
-export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<Response>;
+/** What every route gets besides the event: who is calling, and where the API is reached. */
+export interface RouteInput {
+  event: APIGatewayProxyEventV2;
+  /** The partition the caller may read and write (see `ownerOf`). */
+  owner: string;
+  /** The API's absolute URL, for links and `Location`, without a trailing slash. */
+  baseUrl: string;
+}
+
+/** One route: the event, the caller and the base URL in, a response out; anything it throws becomes an HTTP answer. */
+export type RouteHandler = (input: RouteInput) => Promise<HttpResponse>;
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<HttpResponse>;
+
+export interface HttpSettings {
+  authMode: AuthMode;
+  publicBaseUrl?: string | undefined;
+}
 
 /**
- * Wraps a route into a Lambda handler whose every failure is an HTTP answer:
- * client errors as problem+json with their message, faults as a generic 500
- * with the request id, logged in full for the operator.
+ * Makes Lambda handlers of routes, for one deployment's settings. The caller is identified before the route runs
+ * (so a request without an identity is a 401 before anything else is looked at), and every failure is an HTTP
+ * answer: client errors as problem+json with their message, faults as a generic 500 with the request id, logged in
+ * full for the operator.
  */
-export function httpHandler(route: Route): LambdaHandler {
-  return async (event, context) => {
+export function createHttpHandler(settings: HttpSettings): (route: RouteHandler) => LambdaHandler {
+  return (route) => async (event, context) => {
     try {
-      return await route(event);
+      const owner = ownerOf(event, settings.authMode);
+      return await route({ event, owner, baseUrl: baseUrl(event, settings.publicBaseUrl) });
     } catch (error) {
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
       const problem = toProblem(error, requestId);
@@ -26,7 +45,7 @@ export function httpHandler(route: Route): LambdaHandler {
 function logFault(error: unknown, event: APIGatewayProxyEventV2, requestId: string, context?: Context): void {
   const detail =
     error instanceof Error
-      ? { name: error.name, message: error.message, stack: error.stack }
+      ? { name: error.name, message: error.message, stack: error.stack, cause: describeCause(error.cause) }
       : { value: String(error) };
   console.error(
     JSON.stringify({
@@ -38,4 +57,11 @@ function logFault(error: unknown, event: APIGatewayProxyEventV2, requestId: stri
       error: detail,
     }),
   );
+}
+
+function describeCause(cause: unknown): { name: string; message: string } | undefined {
+  if (cause === undefined) return undefined;
+  return cause instanceof Error
+    ? { name: cause.name, message: cause.message }
+    : { name: 'value', message: String(cause) };
 }

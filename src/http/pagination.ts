@@ -15,3 +15,9 @@ export function parseLimit(raw: string | undefined): number {
   }
   return limit;
 }
+
+/** The `Link` header of a list page: `rel="next"` when another page follows (RFC 8288). */
+export function pageLinks(baseUrl: string, limit: number, nextCursor: string | undefined): Record<string, string> {
+  if (nextCursor === undefined) return {};
+  return { link: `<${baseUrl}/todos?limit=${limit}&cursor=${nextCursor}>; rel="next"` };
+}

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { FieldError } from '../todos/errors.js';
-import { InvalidCursorError, NotFoundError, ValidationError } from '../todos/errors.js';
+import { type FieldError, TodoError, type TodoErrorCode, ValidationError } from '../todos/errors.js';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -12,11 +11,12 @@ export interface Problem {
   requestId?: string;
 }
 
-/** A client error raised by the HTTP layer itself (the request, not the domain, is wrong). */
+/** A client error found by the HTTP layer itself (the request, not the domain, is wrong); it carries its status. */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
   constructor(
     readonly status: number,
+    /** The last part of the problem type, e.g. `invalid-json`. */
     readonly slug: string,
     readonly title: string,
     detail: string,
@@ -24,6 +24,13 @@ export class HttpError extends Error {
     super(detail);
   }
 }
+
+/** Every kind of domain refusal as HTTP shows it (the compiler requires a row for each kind). */
+const DOMAIN_PROBLEMS: Record<TodoErrorCode, { status: number; title: string }> = {
+  validation: { status: 400, title: 'Invalid request body' },
+  'not-found': { status: 404, title: 'Not Found' },
+  'invalid-cursor': { status: 400, title: 'Invalid cursor' },
+};
 
 const problemType = (slug: string) => `urn:todo-api:problem:${slug}`;
 
@@ -33,29 +40,6 @@ const problemType = (slug: string) => `urn:todo-api:problem:${slug}`;
  * with the request id (the details go to the log, never to the client).
  */
 export function toProblem(error: unknown, requestId: string): Problem {
-  if (error instanceof ValidationError) {
-    const problem: Problem = {
-      type: problemType('validation'),
-      title: 'Invalid request body',
-      status: 400,
-      detail: error.message,
-      requestId,
-    };
-    if (error.errors.length > 0) problem.errors = error.errors;
-    return problem;
-  }
-  if (error instanceof NotFoundError) {
-    return { type: problemType('not-found'), title: 'Not Found', status: 404, detail: error.message, requestId };
-  }
-  if (error instanceof InvalidCursorError) {
-    return {
-      type: problemType('invalid-cursor'),
-      title: 'Invalid cursor',
-      status: 400,
-      detail: error.message,
-      requestId,
-    };
-  }
   if (error instanceof HttpError) {
     return {
       type: problemType(error.slug),
@@ -64,6 +48,12 @@ export function toProblem(error: unknown, requestId: string): Problem {
       detail: error.message,
       requestId,
     };
+  }
+  if (error instanceof TodoError) {
+    const { status, title } = DOMAIN_PROBLEMS[error.code];
+    const problem: Problem = { type: problemType(error.code), title, status, detail: error.message, requestId };
+    if (error instanceof ValidationError && error.errors.length > 0) problem.errors = error.errors;
+    return problem;
   }
   return {
     type: problemType('internal'),

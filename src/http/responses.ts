@@ -1,9 +1,10 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
-export type Response = APIGatewayProxyStructuredResultV2;
+/** What a handler returns to API Gateway (payload format 2.0). */
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
 
 /** A JSON response; per-user data is never cached by intermediaries. */
-export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): Response {
+export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {
     statusCode,
     headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
@@ -11,6 +12,6 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
-export function noContent(): Response {
+export function noContent(): HttpResponse {
   return { statusCode: 204, headers: { 'cache-control': 'no-store' } };
 }

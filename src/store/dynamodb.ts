@@ -1,15 +1,60 @@
+/**
+ * A deliberately small DynamoDB client: JSON over one keep-alive connection pool, signed with `aws4`, with
+ * jittered retries. It exists because the AWS SDK v3 spends several times more CPU per call (`npm run bench`,
+ * line (i)), and on Lambda CPU time is billed time.
+ *
+ * The boundary is typed with DynamoDB's own request and answer types, imported from the AWS SDK as types only
+ * (nothing of the SDK is bundled): each operation name fixes its input and output type, so no caller casts.
+ */
 import http from 'node:http';
 import https from 'node:https';
-import { type Credentials, signRequest } from './sigv4.js';
+import type {
+  AttributeValue,
+  BatchWriteItemInput,
+  BatchWriteItemOutput,
+  CreateTableInput,
+  CreateTableOutput,
+  DeleteItemInput,
+  DeleteItemOutput,
+  GetItemInput,
+  GetItemOutput,
+  PutItemInput,
+  PutItemOutput,
+  QueryInput,
+  QueryOutput,
+  UpdateItemInput,
+  UpdateItemOutput,
+} from '@aws-sdk/client-dynamodb';
+import aws4 from 'aws4';
 
-/** DynamoDB's wire format for one attribute (the subset this service stores). */
-export type AttributeValue = { S: string } | { N: string } | { BOOL: boolean } | { NULL: true };
+/**
+ * One stored item in DynamoDB's JSON format. (The SDK's types describe that format exactly, except that binary
+ * attributes travel as base64 text: this service stores none.)
+ */
 export type Item = Record<string, AttributeValue>;
 
-/** A DynamoDB API action name, e.g. `PutItem` (the request and answer are DynamoDB JSON). */
-export type Operation = string;
+/** The operations this client sends, each with DynamoDB's input and output shape. */
+export interface Operations {
+  BatchWriteItem: { input: BatchWriteItemInput; output: BatchWriteItemOutput };
+  /** Not used by the functions (their role may not create tables): the local stack creates its tables with it. */
+  CreateTable: { input: CreateTableInput; output: CreateTableOutput };
+  DeleteItem: { input: DeleteItemInput; output: DeleteItemOutput };
+  GetItem: { input: GetItemInput; output: GetItemOutput };
+  PutItem: { input: PutItemInput; output: PutItemOutput };
+  Query: { input: QueryInput; output: QueryOutput };
+  UpdateItem: { input: UpdateItemInput; output: UpdateItemOutput };
+}
 
-/** An error answered by DynamoDB (`name` is the exception name, e.g. `ConditionalCheckFailedException`). */
+export type Operation = keyof Operations;
+
+/** AWS credentials as Lambda provides them in its environment. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** An error answered by DynamoDB (`name` is the exception name, e.g. `ValidationException`). */
 export class DynamoDbError extends Error {
   override readonly name: string;
   constructor(
@@ -19,6 +64,21 @@ export class DynamoDbError extends Error {
   ) {
     super(message);
     this.name = name;
+  }
+}
+
+/**
+ * A write's condition was false. `item` is what was stored when the write asked for it with
+ * `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` (absent when there was no item), so the caller learns what
+ * stopped the write without a second read.
+ */
+export class ConditionalCheckFailedError extends DynamoDbError {
+  constructor(
+    message: string,
+    statusCode: number,
+    readonly item: Item | undefined,
+  ) {
+    super('ConditionalCheckFailedException', message, statusCode);
   }
 }
 
@@ -34,7 +94,7 @@ export interface DynamoDbClientOptions {
 }
 
 export interface DynamoDbClient {
-  send<T = Record<string, unknown>>(operation: Operation, input: object): Promise<T>;
+  send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']>;
 }
 
 const RETRYABLE = new Set([
@@ -51,41 +111,37 @@ export function backoff(attempt: number, baseMs: number, capMs: number): Promise
   return new Promise((resolve) => setTimeout(resolve, Math.min(capMs, Math.random() * baseMs * 2 ** attempt)));
 }
 
-/**
- * A deliberately small DynamoDB client: JSON over one keep-alive connection
- * pool, SigV4-signed, with jittered retries. It exists because the AWS SDK v3
- * spends several times more CPU per call (measured: see README, "Design
- * decisions"), and on Lambda CPU time is billed time.
- */
+interface Answer {
+  status: number;
+  text: string;
+}
+
 export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbClient {
   const url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
-  const secure = url.protocol === 'https:';
-  const transport = secure ? https : http;
+  const transport = url.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
   // 3 attempts of at most 2 s, plus backoff, end well within a 10 s function timeout: a stalled DynamoDB still
   // gets the client a 500 with a request id instead of a Lambda timeout.
   const maxAttempts = options.maxAttempts ?? 3;
   const timeoutMs = options.timeoutMs ?? 2000;
 
-  function attempt(operation: Operation, body: string): Promise<{ status: number; text: string }> {
-    const headers = signRequest({
-      method: 'POST',
-      host: url.host,
-      path: '/',
-      headers: {
-        'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': `DynamoDB_20120810.${operation}`,
+  function attempt(operation: Operation, body: string): Promise<Answer> {
+    // Signed anew for each attempt: the signature covers the time.
+    const { headers } = aws4.sign(
+      {
+        host: url.host,
+        path: '/',
+        method: 'POST',
+        service: 'dynamodb',
+        region: options.region,
+        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+        body,
       },
-      body,
-      region: options.region,
-      service: 'dynamodb',
-      credentials: options.credentials,
-      date: new Date(),
-    });
-    headers['content-length'] = String(Buffer.byteLength(body));
+      options.credentials,
+    );
     return new Promise((resolve, reject) => {
       const req = transport.request(
-        { protocol: url.protocol, hostname: url.hostname, port: url.port, path: '/', method: 'POST', headers, agent },
+        { hostname: url.hostname, port: url.port, path: '/', method: 'POST', headers, agent },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -100,17 +156,19 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
   }
 
   return {
-    async send<T>(operation: Operation, input: object): Promise<T> {
+    async send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']> {
       const body = JSON.stringify(input);
       for (let n = 1; ; n++) {
-        let outcome: { status: number; text: string } | Error;
+        let outcome: Answer | Error;
         try {
           outcome = await attempt(operation, body);
         } catch (networkError) {
           outcome = networkError instanceof Error ? networkError : new Error(String(networkError));
         }
-        if (!(outcome instanceof Error) && outcome.status === 200) return JSON.parse(outcome.text) as T;
-        const failure = outcome instanceof Error ? outcome : toDynamoDbError(outcome.status, outcome.text);
+        if (!(outcome instanceof Error) && outcome.status === 200) {
+          return JSON.parse(outcome.text) as Operations[O]['output'];
+        }
+        const failure = outcome instanceof Error ? outcome : toDynamoDbError(outcome);
         if (!isRetryable(failure) || n >= maxAttempts) throw failure;
         await backoff(n, 25, 1000);
       }
@@ -118,19 +176,18 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
   };
 }
 
-function toDynamoDbError(status: number, text: string): DynamoDbError {
-  let parsed: { __type?: unknown; message?: unknown; Message?: unknown } = {};
+function toDynamoDbError({ status, text }: Answer): DynamoDbError {
+  let parsed: { __type?: unknown; message?: unknown; Message?: unknown; Item?: Item } = {};
   try {
     parsed = JSON.parse(text);
   } catch {
     // A proxy or load balancer answered with something that is not DynamoDB JSON.
   }
   const type = String(parsed.__type ?? 'UnknownError');
-  return new DynamoDbError(
-    type.slice(type.lastIndexOf('#') + 1),
-    String(parsed.message ?? parsed.Message ?? `HTTP ${status}`),
-    status,
-  );
+  const name = type.slice(type.lastIndexOf('#') + 1);
+  const message = String(parsed.message ?? parsed.Message ?? `HTTP ${status}`);
+  if (name === 'ConditionalCheckFailedException') return new ConditionalCheckFailedError(message, status, parsed.Item);
+  return new DynamoDbError(name, message, status);
 }
 
 /** Throttling, server faults and network errors are worth another attempt; client errors are not. */

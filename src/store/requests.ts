@@ -7,8 +7,17 @@
  * read is a Query or GetItem on it: the cost of a request is the page, not
  * the table.
  */
+import type {
+  AttributeValue,
+  BatchWriteItemInput,
+  DeleteItemInput,
+  GetItemInput,
+  PutItemInput,
+  QueryInput,
+  UpdateItemInput,
+} from '@aws-sdk/client-dynamodb';
 import type { Todo, TodoPatch } from '../todos/todo.js';
-import type { AttributeValue, Item } from './dynamodb.js';
+import type { Item } from './dynamodb.js';
 
 /** BatchWriteItem takes at most 25 requests. */
 export const BATCH_SIZE = 25;
@@ -38,7 +47,7 @@ export function fromItem(item: Item): Todo {
   };
   const order = item.order;
   if (order !== undefined) {
-    const value = 'N' in order ? Number(order.N) : Number.NaN;
+    const value = order.N === undefined ? Number.NaN : Number(order.N);
     if (!Number.isSafeInteger(value)) throw new Error('Stored todo has a malformed order attribute');
     todo.order = value;
   }
@@ -46,35 +55,39 @@ export function fromItem(item: Item): Todo {
 }
 
 function str(item: Item, name: string): string {
-  const value = item[name];
-  if (value && 'S' in value) return value.S;
+  const value = item[name]?.S;
+  if (value !== undefined) return value;
   throw new Error(`Stored todo has no string attribute ${name}`);
 }
 
 function bool(item: Item, name: string): boolean {
-  const value = item[name];
-  if (value && 'BOOL' in value) return value.BOOL;
+  const value = item[name]?.BOOL;
+  if (value !== undefined) return value;
   throw new Error(`Stored todo has no boolean attribute ${name}`);
 }
 
 const key = (owner: string, id: string): Item => ({ owner: { S: owner }, id: { S: id } });
 
-/** Creates, never overwrites: a second todo with the same key is refused by DynamoDB. */
-export function putTodoRequest(table: string, todo: Todo) {
+/**
+ * Creates, never overwrites: a second todo with the same key is refused by DynamoDB, which then returns the stored
+ * item, so that a retried create can tell its own earlier write from someone else's without a second read.
+ */
+export function putTodoRequest(table: string, todo: Todo): PutItemInput {
   return {
     TableName: table,
     Item: toItem(todo),
     ConditionExpression: 'attribute_not_exists(#id)',
     ExpressionAttributeNames: { '#id': 'id' },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
-export function getTodoRequest(table: string, owner: string, id: string) {
+export function getTodoRequest(table: string, owner: string, id: string): GetItemInput {
   return { TableName: table, Key: key(owner, id), ConsistentRead: true };
 }
 
 /** One page of the owner's todos, oldest first, starting after `afterId`. */
-export function queryTodosRequest(table: string, owner: string, limit: number, afterId?: string) {
+export function queryTodosRequest(table: string, owner: string, limit: number, afterId?: string): QueryInput {
   return {
     TableName: table,
     KeyConditionExpression: '#owner = :owner',
@@ -88,7 +101,7 @@ export function queryTodosRequest(table: string, owner: string, limit: number, a
 }
 
 /** Only the keys of the owner's todos, for deleting them all. */
-export function queryKeysRequest(table: string, owner: string, afterId?: string) {
+export function queryKeysRequest(table: string, owner: string, afterId?: string): QueryInput {
   return {
     TableName: table,
     KeyConditionExpression: '#owner = :owner',
@@ -101,7 +114,13 @@ export function queryKeysRequest(table: string, owner: string, afterId?: string)
 }
 
 /** Changes only the patched fields and `updatedAt`; the condition makes a missing todo fail instead of appearing. */
-export function updateTodoRequest(table: string, owner: string, id: string, patch: TodoPatch, updatedAt: string) {
+export function updateTodoRequest(
+  table: string,
+  owner: string,
+  id: string,
+  patch: TodoPatch,
+  updatedAt: string,
+): UpdateItemInput {
   const names: Record<string, string> = { '#id': 'id', '#updatedAt': 'updatedAt' };
   const values: Record<string, AttributeValue> = { ':updatedAt': { S: updatedAt } };
   const sets = ['#updatedAt = :updatedAt'];
@@ -125,7 +144,7 @@ export function updateTodoRequest(table: string, owner: string, id: string, patc
 }
 
 /** Deletes only an existing todo, so that deleting a missing one can be told apart (404). */
-export function deleteTodoRequest(table: string, owner: string, id: string) {
+export function deleteTodoRequest(table: string, owner: string, id: string): DeleteItemInput {
   return {
     TableName: table,
     Key: key(owner, id),
@@ -135,7 +154,7 @@ export function deleteTodoRequest(table: string, owner: string, id: string) {
 }
 
 /** Up to 25 deletes of the owner's todos in one BatchWriteItem. */
-export function batchDeleteRequest(table: string, owner: string, ids: string[]) {
+export function batchDeleteRequest(table: string, owner: string, ids: string[]): BatchWriteItemInput {
   if (ids.length === 0 || ids.length > BATCH_SIZE) throw new RangeError(`A batch holds 1 to ${BATCH_SIZE} ids`);
   return {
     RequestItems: { [table]: ids.map((id) => ({ DeleteRequest: { Key: key(owner, id) } })) },

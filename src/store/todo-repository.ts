@@ -1,5 +1,6 @@
+import { NotFoundError } from '../todos/errors.js';
 import type { Todo, TodoPage, TodoPatch, TodoRepository } from '../todos/todo.js';
-import { backoff, type DynamoDbClient, DynamoDbError, type Item } from './dynamodb.js';
+import { backoff, ConditionalCheckFailedError, type DynamoDbClient, type Item } from './dynamodb.js';
 import {
   BATCH_SIZE,
   batchDeleteRequest,
@@ -9,21 +10,12 @@ import {
   putTodoRequest,
   queryKeysRequest,
   queryTodosRequest,
+  toItem,
   updateTodoRequest,
 } from './requests.js';
 
-interface QueryOutput {
-  Items?: Item[];
-  LastEvaluatedKey?: Item;
-}
-
-type WriteRequests = Record<string, Array<{ DeleteRequest: { Key: Item } }>>;
-
-const isConditionFailure = (error: unknown) =>
-  error instanceof DynamoDbError && error.name === 'ConditionalCheckFailedException';
-
 /** How many times a batch's unprocessed deletes are sent again before giving up. */
-const MAX_BATCH_ATTEMPTS = 8;
+export const MAX_BATCH_ATTEMPTS = 8;
 /** Batches of one delete-all that run at once: fast, without bursting a cold table. */
 const BATCH_CONCURRENCY = 4;
 
@@ -32,7 +24,7 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
   async function deleteBatch(owner: string, ids: string[]): Promise<void> {
     let request = batchDeleteRequest(table, owner, ids);
     for (let attempt = 1; ; attempt++) {
-      const output = await client.send<{ UnprocessedItems?: WriteRequests }>('BatchWriteItem', request);
+      const output = await client.send('BatchWriteItem', request);
       const left = output.UnprocessedItems?.[table];
       if (!left || left.length === 0) return;
       if (attempt >= MAX_BATCH_ATTEMPTS) {
@@ -44,29 +36,29 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
     }
   }
 
-  async function get(owner: string, id: string): Promise<Todo | undefined> {
-    const output = await client.send<{ Item?: Item }>('GetItem', getTodoRequest(table, owner, id));
-    return output.Item ? fromItem(output.Item) : undefined;
-  }
-
   return {
     async create(todo: Todo): Promise<void> {
       try {
         await client.send('PutItem', putTodoRequest(table, todo));
       } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedError)) throw error;
         // The id is new, so a failed "does not exist yet" condition can only mean that an earlier attempt of this
-        // very call was stored and its answer lost (the client retries timeouts): that is a success.
-        if (!isConditionFailure(error)) throw error;
-        const stored = await get(todo.owner, todo.id);
-        if (stored?.createdAt !== todo.createdAt || stored.title !== todo.title) throw error;
+        // very call was stored and its answer lost (the client retries timeouts): that is a success. DynamoDB
+        // returned the stored item with the failure, so telling the two apart costs no read.
+        if (!error.item || !sameItem(error.item, toItem(todo))) {
+          throw new Error(`Todo id ${todo.id} is already taken by another item`, { cause: error });
+        }
       }
     },
 
-    get,
+    async get(owner: string, id: string): Promise<Todo | undefined> {
+      const output = await client.send('GetItem', getTodoRequest(table, owner, id));
+      return output.Item ? fromItem(output.Item) : undefined;
+    },
 
     async list(owner: string, limit: number, afterId?: string): Promise<TodoPage> {
       // One extra item tells whether another page exists, so the last page never links to an empty one.
-      const output = await client.send<QueryOutput>('Query', queryTodosRequest(table, owner, limit + 1, afterId));
+      const output = await client.send('Query', queryTodosRequest(table, owner, limit + 1, afterId));
       const all = (output.Items ?? []).map(fromItem);
       const items = all.slice(0, limit);
       const last = items.at(-1);
@@ -75,25 +67,23 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       return more && last ? { items, lastId: last.id } : { items };
     },
 
-    async update(owner: string, id: string, patch: TodoPatch, updatedAt: string): Promise<Todo | undefined> {
+    async update(owner: string, id: string, patch: TodoPatch, updatedAt: string): Promise<Todo> {
       try {
-        const output = await client.send<{ Attributes: Item }>(
-          'UpdateItem',
-          updateTodoRequest(table, owner, id, patch, updatedAt),
-        );
+        const output = await client.send('UpdateItem', updateTodoRequest(table, owner, id, patch, updatedAt));
+        if (!output.Attributes) throw new Error('UpdateItem returned no attributes despite ReturnValues ALL_NEW');
         return fromItem(output.Attributes);
       } catch (error) {
-        if (isConditionFailure(error)) return undefined;
+        // The only condition is that the todo exists.
+        if (error instanceof ConditionalCheckFailedError) throw new NotFoundError(id, { cause: error });
         throw error;
       }
     },
 
-    async delete(owner: string, id: string): Promise<boolean> {
+    async delete(owner: string, id: string): Promise<void> {
       try {
         await client.send('DeleteItem', deleteTodoRequest(table, owner, id));
-        return true;
       } catch (error) {
-        if (isConditionFailure(error)) return false;
+        if (error instanceof ConditionalCheckFailedError) throw new NotFoundError(id, { cause: error });
         throw error;
       }
     },
@@ -102,23 +92,29 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       let deleted = 0;
       let afterId: string | undefined;
       do {
-        const output = await client.send<QueryOutput>('Query', queryKeysRequest(table, owner, afterId));
-        const ids = (output.Items ?? []).map((item) => fromKey(item));
+        const output = await client.send('Query', queryKeysRequest(table, owner, afterId));
+        const ids = (output.Items ?? []).map(idOf);
         const batches: string[][] = [];
         for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
         for (let i = 0; i < batches.length; i += BATCH_CONCURRENCY) {
           await Promise.all(batches.slice(i, i + BATCH_CONCURRENCY).map((batch) => deleteBatch(owner, batch)));
         }
         deleted += ids.length;
-        afterId = output.LastEvaluatedKey ? fromKey(output.LastEvaluatedKey) : undefined;
+        afterId = output.LastEvaluatedKey ? idOf(output.LastEvaluatedKey) : undefined;
       } while (afterId !== undefined);
       return deleted;
     },
   };
 }
 
-function fromKey(item: Item): string {
-  const id = item.id;
-  if (id && 'S' in id) return id.S;
-  throw new Error('Stored todo key has no id');
+function idOf(key: Item): string {
+  const id = key.id?.S;
+  if (id === undefined) throw new Error('Stored todo key has no id');
+  return id;
+}
+
+/** The same attributes with the same values (DynamoDB JSON compares as text, attribute by attribute). */
+function sameItem(a: Item, b: Item): boolean {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((n) => JSON.stringify(a[n]) === JSON.stringify(b[n]));
 }

@@ -1,12 +1,25 @@
+/**
+ * The domain's refusals. Each names its kind in `code`; the HTTP layer maps each kind to a status and problem type
+ * in one table (src/http/problem.ts), so a new kind is a new class here plus one row there, and the compiler
+ * insists on the row. Anything thrown that is not a `TodoError` is a fault.
+ */
+
 /** One problem with one field of the input. */
 export interface FieldError {
   field: string;
   message: string;
 }
 
+export type TodoErrorCode = 'validation' | 'not-found' | 'invalid-cursor';
+
+export abstract class TodoError extends Error {
+  abstract readonly code: TodoErrorCode;
+}
+
 /** The input breaks the rules; nothing was changed. */
-export class ValidationError extends Error {
+export class ValidationError extends TodoError {
   override readonly name = 'ValidationError';
+  readonly code = 'validation';
   constructor(
     message: string,
     readonly errors: FieldError[] = [],
@@ -16,14 +29,19 @@ export class ValidationError extends Error {
 }
 
 /** The todo does not exist for this owner (whether or not it exists for another). */
-export class NotFoundError extends Error {
+export class NotFoundError extends TodoError {
   override readonly name = 'NotFoundError';
+  readonly code = 'not-found';
+  constructor(id: string, options?: { cause?: unknown }) {
+    super(`No todo with id ${JSON.stringify(id)}.`, options);
+  }
 }
 
 /** A pagination cursor that this server did not issue for this caller. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends TodoError {
   override readonly name = 'InvalidCursorError';
-  constructor(options?: { cause?: unknown }) {
-    super('The cursor is not valid for this listing; start again without it.', options);
+  readonly code = 'invalid-cursor';
+  constructor() {
+    super('The cursor is not valid for this listing; start again without it.');
   }
 }

@@ -24,25 +24,28 @@ const patchSchema = z.strictObject({
   order: z.optional(order),
 });
 
-/**
- * Validates the body of a create request. `tutorialBody` accepts the tutorial's
- * `{"todo": "text"}` form (its `POST /` route) as the title.
- */
-export function parseNewTodo(body: unknown, options: { tutorialBody?: boolean } = {}): NewTodo {
-  const object = requireObject(body);
-  if (options.tutorialBody && Object.hasOwn(object, 'todo')) {
-    if (Object.hasOwn(object, 'title')) {
-      throw invalid([{ field: 'todo', message: 'send either title or todo, not both' }]);
-    }
-    const { todo, ...rest } = object;
-    const result = createSchema.safeParse({ ...rest, title: todo });
-    if (!result.success) {
-      throw invalid(fieldErrors(result.error).map((e) => (e.field === 'title' ? { ...e, field: 'todo' } : e)));
-    }
-    return withDefaults(result.data);
-  }
-  const result = createSchema.safeParse(object);
+/** Validates the body of a create request. */
+export function parseNewTodo(body: unknown): NewTodo {
+  const result = createSchema.safeParse(requireObject(body));
   if (!result.success) throw invalid(fieldErrors(result.error));
+  return withDefaults(result.data);
+}
+
+/**
+ * Validates the body of the tutorial's create route (`POST /`), which also takes the tutorial's `{"todo": "text"}`
+ * form, with `todo` as the title (errors then name `todo`).
+ */
+export function parseTutorialNewTodo(body: unknown): NewTodo {
+  const object = requireObject(body);
+  if (!Object.hasOwn(object, 'todo')) return parseNewTodo(object);
+  if (Object.hasOwn(object, 'title')) {
+    throw invalid([{ field: 'todo', message: 'send either title or todo, not both' }]);
+  }
+  const { todo, ...rest } = object;
+  const result = createSchema.safeParse({ ...rest, title: todo });
+  if (!result.success) {
+    throw invalid(fieldErrors(result.error).map((e) => (e.field === 'title' ? { ...e, field: 'todo' } : e)));
+  }
   return withDefaults(result.data);
 }
 

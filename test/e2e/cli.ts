@@ -7,15 +7,15 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+import { PROJECT_ROOT } from '../../local/paths.js';
 
 /** Nothing from the test runner or the caller's shell may steer a started CLI. */
 const STEERING = [
   'NODE_TEST_CONTEXT',
+  'AUTH_MODE',
+  // The old name of AUTH_MODE, which now stops `npm start`.
   'AUTH',
   'HOST',
   'PORT',

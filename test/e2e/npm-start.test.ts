@@ -32,7 +32,7 @@ function interrupt(cli: Cli): Promise<void> {
 describe('npm start (local/main.ts)', () => {
   it('keeps every acknowledged write across Ctrl-C and a restart on the same DATA_DIR', async () => {
     const dataDir = await freshDataDir();
-    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'none' };
+    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'none' };
 
     const first = startCli(env);
     const url1 = await listeningUrl(first);
@@ -64,7 +64,7 @@ describe('npm start (local/main.ts)', () => {
 
   it('Ctrl-C while writes are in flight: exits 0, and every acknowledged write is there after a restart', async () => {
     const dataDir = await freshDataDir();
-    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH: 'none' };
+    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'none' };
     const first = startCli(env);
     const url1 = await listeningUrl(first);
     await createTodo(url1, { title: 'warm-up' });
@@ -96,18 +96,31 @@ describe('npm start (local/main.ts)', () => {
     await interrupt(second);
   });
 
-  it('refuses AUTH=bogus: exits non-zero with a message naming AUTH, before listening', async () => {
-    const cli = startCli({ PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: await freshDataDir(), AUTH: 'bogus' });
-    const exit = await exitWithin(cli, START_DEADLINE_MS, 'the CLI did not exit with AUTH=bogus');
-    assert.notEqual(exit.code, 0, `exit ${JSON.stringify(exit)}`);
-    assert.equal(exit.signal, null, 'it exits by itself, not killed');
-    assert.match(cli.stderr(), /AUTH/);
-    assert.match(cli.stderr(), /bogus/);
-    assert.doesNotMatch(cli.stdout(), /listening/);
+  it('refuses a bad AUTH_MODE, AUTH_MODE=cognito and the old AUTH: one line on stderr, before listening', async () => {
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ AUTH_MODE: 'bogus' }, /^AUTH_MODE must be oidc .* or none .*, got "bogus"$/],
+      // There is no Cognito locally: the message points at what stands in for it.
+      [{ AUTH_MODE: 'cognito' }, /^AUTH_MODE=cognito needs AWS: .*local issuer.*AUTH_MODE=oidc \(the default\)/],
+      [{ AUTH: 'jwt' }, /^AUTH was renamed to AUTH_MODE \(oidc\|none\)/],
+      // Even alongside the new name: a forgotten AUTH in a shell profile must not go unnoticed.
+      [{ AUTH: 'none', AUTH_MODE: 'none' }, /^AUTH was renamed to AUTH_MODE/],
+    ];
+    await Promise.all(
+      cases.map(async ([auth, message]) => {
+        const cli = startCli({ PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: await freshDataDir(), ...auth });
+        const what = JSON.stringify(auth);
+        const exit = await exitWithin(cli, START_DEADLINE_MS, `the CLI did not exit with ${what}`);
+        assert.notEqual(exit.code, 0, `${what}: exit ${JSON.stringify(exit)}`);
+        assert.equal(exit.signal, null, `${what}: it exits by itself, not killed`);
+        assert.match(cli.stderr(), /^[^\n]+\n$/, `${what}: one line, got ${JSON.stringify(cli.stderr())}`);
+        assert.match(cli.stderr().trimEnd(), message, what);
+        assert.doesNotMatch(cli.stdout(), /listening/, what);
+      }),
+    );
   });
 
-  it('runs with AUTH=none', async () => {
-    const cli = startCli({ PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: await freshDataDir(), AUTH: 'none' });
+  it('runs with AUTH_MODE=none: no token needed', async () => {
+    const cli = startCli({ PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: await freshDataDir(), AUTH_MODE: 'none' });
     const url = await listeningUrl(cli);
     const reply = await call(url, 'GET', '/todos');
     assert.equal(reply.status, 200);

@@ -5,16 +5,16 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before } from 'node:test';
-import { type LocalAuth, type LocalSystem, startLocal } from '../../local/server.js';
+import { type LocalAuthMode, type LocalSystem, startLocal } from '../../local/server.js';
 
 /**
  * One local system for the whole test file: started (on free ports, in memory) before its tests, with `started`
  * run for the file's own set-up, and closed after them.
  */
-export function useLocalSystem(auth: LocalAuth, started: (system: LocalSystem) => Promise<void> | void): void {
+export function useLocalSystem(authMode: LocalAuthMode, started: (system: LocalSystem) => Promise<void> | void): void {
   let system: LocalSystem | undefined;
   before(async () => {
-    system = await startLocal({ port: 0, dynamodbPort: 0, auth });
+    system = await startLocal({ port: 0, dynamodbPort: 0, authMode });
     await started(system);
   });
   after(async () => {
@@ -212,13 +212,20 @@ export function nextLink(reply: Reply): string | undefined {
   return match[1];
 }
 
-/** Every todo, following Link headers from `first`; returns the pages too. */
-export async function listAll(base: string, first = '/todos'): Promise<{ todos: Todo[]; pages: Todo[][] }> {
+/**
+ * Every todo, following Link headers from `first`; returns the pages too. `headers` go with every request (the
+ * Authorization of the user whose todos they are).
+ */
+export async function listAll(
+  base: string,
+  first = '/todos',
+  headers: Record<string, string> = {},
+): Promise<{ todos: Todo[]; pages: Todo[][] }> {
   const pages: Todo[][] = [];
   let next: string | undefined = first;
   while (next !== undefined) {
     assert.ok(pages.length < 1000, 'pagination does not end');
-    const reply = await call(base, 'GET', next);
+    const reply = await call(base, 'GET', next, { headers });
     pages.push(asTodoList(reply, base));
     next = nextLink(reply);
     if (next !== undefined) assert.ok(next.startsWith(`${base}/todos?`), `an absolute next link, got ${next}`);

@@ -60,12 +60,16 @@ function assertLifetime(token: Decoded, seconds: number): void {
   assert.ok(lifetime === seconds || lifetime === seconds + 1, `exp ≈ iat + ${seconds}, got iat + ${lifetime}`);
 }
 
-/** Starts `node --import tsx local/main.ts` (no AUTH: the default) and returns it with its URL. */
-async function startServer(dataDir: string): Promise<{ server: Cli; url: string }> {
+/**
+ * Starts `node --import tsx local/main.ts` and returns it with its URL; without AUTH_MODE in `env`, in the default
+ * mode (oidc, tokens of the local issuer).
+ */
+async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<{ server: Cli; url: string }> {
   const server = start(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     PORT: '0',
     DYNAMODB_PORT: '0',
     DATA_DIR: dataDir,
+    ...env,
   });
   return { server, url: await listeningUrl(server, DEADLINE_MS, 'the server') };
 }
@@ -153,7 +157,7 @@ describe('npm run token (local/token.ts)', () => {
   });
 });
 
-describe('a printed token and the server (npm start, no AUTH set)', () => {
+describe('a printed token and the server (npm start in its default mode, oidc)', () => {
   it('tokens printed before and after the server started are accepted; no token → 401', async () => {
     const dataDir = await freshDataDir();
     const early = printedToken(await tokenCli(dataDir, 'alice'));
@@ -186,9 +190,9 @@ describe('a printed token and the server (npm start, no AUTH set)', () => {
     await interrupt(server);
   });
 
-  it('the server first, on a fresh DATA_DIR: the CLI then signs with the key the server made', async () => {
+  it('the server first (AUTH_MODE=oidc said explicitly), on a fresh DATA_DIR: the CLI then signs with its key', async () => {
     const dataDir = await freshDataDir();
-    const { server, url } = await startServer(dataDir);
+    const { server, url } = await startServer(dataDir, { AUTH_MODE: 'oidc' });
     const token = printedToken(await tokenCli(dataDir, 'dave'));
     const created = await call(url, 'POST', '/todos', { json: { title: 'after the server' }, ...bearer(token) });
     assert.equal(created.status, 201, created.text);

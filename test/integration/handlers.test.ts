@@ -1,42 +1,36 @@
 /** The handler modules, invoked with payload v2 events, against a real dynalite. */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { createDynamoDbClient, type DynamoDbClient, type Item } from '../../src/store/dynamodb.js';
+import type { TodoView } from '../../src/http/todo-view.js';
+import type { DynamoDbClient, Item } from '../../src/store/dynamodb.js';
 import { encodeCursor } from '../../src/todos/cursor.js';
-import type { TodoView } from '../../src/todos/todo.js';
-import type { EventInput } from '../support/events.js';
-import { type Handler, importHandlers, invoke } from '../support/handlers.js';
+import { type Invoke, importHandlers } from '../support/handlers.js';
 import { startTestStore, type TestStore } from '../support/store.js';
 
 type TodoJson = TodoView;
 
 let store: TestStore;
 let raw: DynamoDbClient;
-let handlers: Record<string, Handler> = {};
-const call = (name: string, input: EventInput) => invoke(handlers[name], input);
+let call: Invoke;
 
-const create = async (body: unknown) => call('create', { routeKey: 'POST /todos', body });
-const list = async (query = '') => call('list', { routeKey: 'GET /todos', query });
+const create = async (body: unknown) => call({ routeKey: 'POST /todos', body });
+const list = async (query = '') => call({ routeKey: 'GET /todos', query });
 
 /** Every stored item, read straight from the table (not through the API). */
 async function storedItems(): Promise<Item[]> {
-  const out = await raw.send<{ Items: Item[] }>('Query', {
+  const out = await raw.send('Query', {
     TableName: store.tableName,
     KeyConditionExpression: '#o = :o',
     ExpressionAttributeNames: { '#o': 'owner' },
     ExpressionAttributeValues: { ':o': { S: 'anonymous' } },
   });
-  return out.Items;
+  return out.Items ?? [];
 }
 
 before(async () => {
   store = await startTestStore();
-  handlers = await importHandlers(store.env);
-  raw = createDynamoDbClient({
-    endpoint: store.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  call = await importHandlers(store.env);
+  raw = store.client;
 });
 
 after(async () => {
@@ -44,7 +38,7 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  assert.equal((await call('delete-all', { routeKey: 'DELETE /todos' })).statusCode, 204);
+  assert.equal((await call({ routeKey: 'DELETE /todos' })).statusCode, 204);
 });
 
 describe('create', () => {
@@ -80,7 +74,7 @@ describe('create', () => {
   });
 
   test('the tutorial route accepts {"todo": "text"}', async () => {
-    const res = await call('create', { routeKey: 'POST /', body: { todo: 'tutorial style' } });
+    const res = await call({ routeKey: 'POST /', body: { todo: 'tutorial style' } });
     assert.equal(res.statusCode, 201);
     assert.equal(res.json.title, 'tutorial style');
   });
@@ -141,7 +135,7 @@ describe('get, update, delete', () => {
   test('update changes only the sent fields and updatedAt', async () => {
     const todo = (await create({ title: 'before', order: 1 })).json as TodoJson;
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const res = await call('update', {
+    const res = await call({
       routeKey: 'PATCH /todos/{id}',
       pathParameters: { id: todo.id },
       body: { title: 'after' },
@@ -152,13 +146,13 @@ describe('get, update, delete', () => {
     assert.equal(res.json.completed, false);
     assert.equal(res.json.createdAt, todo.createdAt);
     assert.ok(res.json.updatedAt > todo.updatedAt);
-    const got = await call('get', { routeKey: 'GET /todos/{id}', pathParameters: { id: todo.id } });
+    const got = await call({ routeKey: 'GET /todos/{id}', pathParameters: { id: todo.id } });
     assert.deepEqual(got.json, res.json);
   });
 
   test('PATCH of a missing todo is 404 and creates nothing', async () => {
     const missing = '01ARZ3NDEKTSV4RRFFQ69G5FAV';
-    const res = await call('update', {
+    const res = await call({
       routeKey: 'PATCH /todos/{id}',
       pathParameters: { id: missing },
       body: { completed: true },
@@ -170,21 +164,21 @@ describe('get, update, delete', () => {
 
   test('DELETE removes the todo; a second DELETE and a GET are 404', async () => {
     const { id } = (await create({ title: 'doomed' })).json as TodoJson;
-    const del = (n: string) => call(n, { routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
-    assert.equal((await del('delete')).statusCode, 204);
-    assert.equal((await del('delete')).statusCode, 404);
-    assert.equal((await call('get', { routeKey: 'GET /todos/{id}', pathParameters: { id } })).statusCode, 404);
+    const del = () => call({ routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
+    assert.equal((await del()).statusCode, 204);
+    assert.equal((await del()).statusCode, 404);
+    assert.equal((await call({ routeKey: 'GET /todos/{id}', pathParameters: { id } })).statusCode, 404);
   });
 
   test('an id that is not a todo id is a 404, not a fault', async () => {
     for (const id of ['nope', '../../etc', '01ARZ3NDEKTSV4RRFFQ69G5FA']) {
-      assert.equal((await call('get', { routeKey: 'GET /todos/{id}', pathParameters: { id } })).statusCode, 404);
+      assert.equal((await call({ routeKey: 'GET /todos/{id}', pathParameters: { id } })).statusCode, 404);
     }
   });
 
   test('DELETE /todos removes every todo, across many batches', async () => {
     for (let i = 0; i < 130; i++) await create({ title: `todo ${i}` });
-    assert.equal((await call('delete-all', { routeKey: 'DELETE /todos' })).statusCode, 204);
+    assert.equal((await call({ routeKey: 'DELETE /todos' })).statusCode, 204);
     assert.deepEqual(await storedItems(), []);
   });
 });

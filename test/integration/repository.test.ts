@@ -2,9 +2,14 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { httpHandler } from '../../src/http/handler.js';
+import { createHttpHandler } from '../../src/http/handler.js';
 import { json } from '../../src/http/responses.js';
-import { createDynamoDbClient, type DynamoDbClient } from '../../src/store/dynamodb.js';
+import {
+  ConditionalCheckFailedError,
+  createDynamoDbClient,
+  type DynamoDbClient,
+  type Operations,
+} from '../../src/store/dynamodb.js';
 import { createDynamoTodoRepository } from '../../src/store/todo-repository.js';
 import { createTodoService } from '../../src/todos/service.js';
 import { httpEvent } from '../support/events.js';
@@ -15,11 +20,7 @@ let client: DynamoDbClient;
 
 before(async () => {
   store = await startTestStore();
-  client = createDynamoDbClient({
-    endpoint: store.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
-  });
+  client = store.client;
 });
 
 after(async () => {
@@ -51,18 +52,25 @@ describe('repository', () => {
   test('a create whose first answer was lost, and whose retry hits its own item, succeeds', async () => {
     // The client retries a timed-out PutItem; if the first attempt was stored, the retry fails its condition.
     const lostAnswer: DynamoDbClient = {
-      async send<T>(operation: string, input: object): Promise<T> {
+      async send(operation, input) {
         if (operation === 'PutItem') await client.send(operation, input);
-        return client.send<T>(operation, input);
+        return client.send(operation, input);
       },
     };
     const todos = createTodoService({ repository: createDynamoTodoRepository(lostAnswer, store.tableName) });
     const todo = await todos.create('frank', { title: 'once', completed: false });
     assert.deepEqual(await todos.get('frank', todo.id), todo);
 
-    // A condition failure on someone else's item with the same key is still an error.
+    // A condition failure on another item with the same key is still an error, caused by the refusal.
     const clash = createDynamoTodoRepository(client, store.tableName);
-    await assert.rejects(clash.create({ ...todo, title: 'another' }), { name: 'ConditionalCheckFailedException' });
+    await assert.rejects(clash.create({ ...todo, title: 'another' }), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.match(error.message, /already taken/);
+      assert.ok(error.cause instanceof ConditionalCheckFailedError);
+      // The store returned what it holds with the refusal.
+      assert.equal(error.cause.item?.title?.S, 'once');
+      return true;
+    });
   });
 
   test('unprocessed batch deletes are sent again until done', async () => {
@@ -70,19 +78,18 @@ describe('repository', () => {
     let held = 0;
     let batchCalls = 0;
     const flaky: DynamoDbClient = {
-      async send<T>(operation: string, input: object): Promise<T> {
-        if (operation !== 'BatchWriteItem') return client.send<T>(operation, input);
+      async send(operation, input) {
+        if (operation !== 'BatchWriteItem') return client.send(operation, input);
         batchCalls++;
-        const request = input as { RequestItems: Record<string, unknown[]> };
-        const [table, writes = []] = Object.entries(request.RequestItems)[0] ?? [];
+        const request = input as Operations['BatchWriteItem']['input'];
+        const [table, writes = []] = Object.entries(request.RequestItems ?? {})[0] ?? [];
         if (table && writes.length > 1 && batchCalls % 2 === 1) {
-          const keep = writes.slice(0, 1);
           const left = writes.slice(1);
           held += left.length;
-          await client.send('BatchWriteItem', { RequestItems: { [table]: keep } });
-          return { UnprocessedItems: { [table]: left } } as T;
+          await client.send('BatchWriteItem', { RequestItems: { [table]: writes.slice(0, 1) } });
+          return { UnprocessedItems: { [table]: left } };
         }
-        return client.send<T>(operation, input);
+        return client.send(operation, input);
       },
     };
     const todos = createTodoService({ repository: createDynamoTodoRepository(flaky, store.tableName) });
@@ -109,7 +116,9 @@ describe('faults', () => {
     });
     const todos = createTodoService({ repository: createDynamoTodoRepository(broken, 'todos') });
     const logged = t.mock.method(console, 'error', () => undefined);
-    const handler = httpHandler(async () => json(200, await todos.list('anonymous', 10)));
+    const handler = createHttpHandler({ authMode: 'none' })(async ({ owner }) =>
+      json(200, await todos.list(owner, 10)),
+    );
     const event = httpEvent({ routeKey: 'GET /todos' });
     const res = await handler(event);
 

@@ -4,28 +4,29 @@
  * API against a real dynalite.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { splitHandler } from '../../plugins/handler-path.cjs';
+import {
+  type CfnResource,
+  type Packaged,
+  packageService,
+  resourcesOfType,
+  unpackFunction,
+} from '../../tools/package.js';
+import { readZip } from '../../tools/zip.js';
 import type { EventInput } from '../support/events.js';
-import { type Handler, invoke } from '../support/handlers.js';
-import { type CfnResource, type Packaged, packageService, resourcesOfType } from '../support/package.js';
+import { declaredFunctions, type Invoke, routeHandlers } from '../support/handlers.js';
 import { startTestStore, type TestStore } from '../support/store.js';
-import { readZip } from '../support/zip.js';
 
 const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example';
 
-const FUNCTIONS: Record<string, { handler: string; routes: string[] }> = {
-  createTodo: { handler: 'src/handlers/create.handler', routes: ['POST /todos', 'POST /'] },
-  listTodos: { handler: 'src/handlers/list.handler', routes: ['GET /todos'] },
-  deleteAllTodos: { handler: 'src/handlers/delete-all.handler', routes: ['DELETE /todos'] },
-  getTodo: { handler: 'src/handlers/get.handler', routes: ['GET /todos/{id}'] },
-  updateTodo: { handler: 'src/handlers/update.handler', routes: ['PATCH /todos/{id}'] },
-  deleteTodo: { handler: 'src/handlers/delete.handler', routes: ['DELETE /todos/{id}'] },
-};
+/** What serverless.yml declares: the template must hold exactly these functions and routes. */
+const FUNCTIONS = declaredFunctions();
 
 const props = <T>(resource: CfnResource | undefined): T => {
   assert.ok(resource, 'resource exists');
@@ -39,10 +40,14 @@ describe('osls package, with no AWS credentials', () => {
     packaged = await packageService('test');
   });
 
+  after(async () => {
+    await packaged?.remove();
+  });
+
   test('declares one arm64 Node.js 22+ function per operation, each with its own zip', () => {
     const functions = resourcesOfType(packaged.template, 'AWS::Lambda::Function');
-    assert.equal(functions.length, Object.keys(FUNCTIONS).length);
-    for (const [name, expected] of Object.entries(FUNCTIONS)) {
+    assert.equal(functions.length, FUNCTIONS.length);
+    for (const { name, handler } of FUNCTIONS) {
       const logicalId = `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`;
       const fn = props<{
         Runtime: string;
@@ -53,7 +58,7 @@ describe('osls package, with no AWS credentials', () => {
       }>(packaged.template.Resources[logicalId]);
       assert.match(fn.Runtime, /^nodejs(22|24)\.x$/);
       assert.deepEqual(fn.Architectures, ['arm64']);
-      assert.equal(fn.Handler, expected.handler);
+      assert.equal(fn.Handler, handler);
       assert.ok(fn.Code.S3Key.endsWith(`/${name}.zip`), `${name} is deployed from its own zip`);
       // The table name comes from the stack, never a literal or an account id.
       assert.deepEqual(fn.Environment.Variables.TABLE_NAME, { Ref: 'TodosTable' });
@@ -101,7 +106,7 @@ describe('osls package, with no AWS credentials', () => {
 
   test('gives every function a log group with a retention period', () => {
     const groups = resourcesOfType(packaged.template, 'AWS::Logs::LogGroup');
-    assert.equal(groups.length, Object.keys(FUNCTIONS).length);
+    assert.equal(groups.length, FUNCTIONS.length);
     for (const [, group] of groups) assert.ok(Number(group.Properties.RetentionInDays) > 0);
   });
 
@@ -136,12 +141,9 @@ describe('osls package, with no AWS credentials', () => {
     const routes = resourcesOfType(packaged.template, 'AWS::ApiGatewayV2::Route').map(
       ([, r]) => r.Properties.RouteKey as string,
     );
-    assert.deepEqual(
-      routes.sort(),
-      Object.values(FUNCTIONS)
-        .flatMap((f) => f.routes)
-        .sort(),
-    );
+    assert.deepEqual(routes.sort(), FUNCTIONS.flatMap((fn) => fn.routes.map((route) => route.routeKey)).sort());
+    // The tutorial's POST / has a function of its own.
+    assert.ok(routes.includes('POST /'));
     const api = props<{ ProtocolType: string; CorsConfiguration: Record<string, string[]> }>(
       packaged.template.Resources.HttpApi,
     );
@@ -152,9 +154,9 @@ describe('osls package, with no AWS credentials', () => {
   });
 
   test('each zip holds one small minified ESM bundle with its dependencies inside', async () => {
-    for (const [name, expected] of Object.entries(FUNCTIONS)) {
+    for (const { name, handler } of FUNCTIONS) {
       const entries = await readZip(join(packaged.dir, `${name}.zip`));
-      const file = `${expected.handler.slice(0, expected.handler.lastIndexOf('.'))}.mjs`;
+      const file = `${splitHandler(handler).module}.mjs`;
       assert.deepEqual([...entries.keys()], [file]);
       const code = entries.get(file)?.toString('utf8') ?? '';
       assert.ok(code.length < 64 * 1024, `${name} bundle is ${code.length} bytes`);
@@ -168,10 +170,10 @@ describe('osls package, with no AWS credentials', () => {
 
   describe('handlers taken from the zips, against dynalite', () => {
     let store: TestStore;
-    const handlers = new Map<string, Handler>();
+    let unpacked: string;
+    let zipped: Invoke;
     // With the claims API Gateway's authorizer would pass for Alice's verified token, unless the input has others.
-    const call = (name: string, input: EventInput) =>
-      invoke(handlers.get(name), { claims: { iss: ISSUER, sub: ALICE }, ...input });
+    const call = (input: EventInput) => zipped({ claims: { iss: ISSUER, sub: ALICE }, ...input });
 
     before(async () => {
       store = await startTestStore();
@@ -180,40 +182,34 @@ describe('osls package, with no AWS credentials', () => {
         packaged.template.Resources.CreateTodoLambdaFunction,
       );
       Object.assign(process.env, store.env, { AUTH_MODE: String(fn.Environment.Variables.AUTH_MODE) });
-      const root = await mkdtemp(join(tmpdir(), 'todo-zips-'));
-      for (const [name, { handler }] of Object.entries(FUNCTIONS)) {
-        const entries = await readZip(join(packaged.dir, `${name}.zip`));
-        for (const [file, content] of entries) {
-          const target = join(root, name, file);
-          await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, content);
-        }
-        const file = join(root, name, `${handler.slice(0, handler.lastIndexOf('.'))}.mjs`);
-        const module = (await import(pathToFileURL(file).href)) as { handler: Handler };
-        handlers.set(name, module.handler);
-      }
+      unpacked = await mkdtemp(join(tmpdir(), 'todo-zips-'));
+      zipped = await routeHandlers(async (declared) => {
+        const { file, exportName } = await unpackFunction(packaged, declared.name, declared.handler, unpacked);
+        return ((await import(pathToFileURL(file).href)) as Record<string, unknown>)[exportName];
+      });
     });
 
     after(async () => {
       await store?.close();
+      if (unpacked) await rm(unpacked, { recursive: true, force: true });
     });
 
     test('serve the whole API', async () => {
-      const created = await call('createTodo', { routeKey: 'POST /todos', body: { title: ' Ship it ', order: 2 } });
+      const created = await call({ routeKey: 'POST /todos', body: { title: ' Ship it ', order: 2 } });
       assert.equal(created.statusCode, 201);
       assert.equal(created.json.title, 'Ship it');
       assert.equal(created.headers?.location, created.json.url);
       const id = created.json.id as string;
 
-      const tutorial = await call('createTodo', { routeKey: 'POST /', body: { todo: 'from the tutorial' } });
+      const tutorial = await call({ routeKey: 'POST /', body: { todo: 'from the tutorial' } });
       assert.equal(tutorial.statusCode, 201);
       assert.equal(tutorial.json.title, 'from the tutorial');
 
-      const got = await call('getTodo', { routeKey: 'GET /todos/{id}', pathParameters: { id } });
+      const got = await call({ routeKey: 'GET /todos/{id}', pathParameters: { id } });
       assert.equal(got.statusCode, 200);
       assert.deepEqual(got.json, created.json);
 
-      const updated = await call('updateTodo', {
+      const updated = await call({
         routeKey: 'PATCH /todos/{id}',
         pathParameters: { id },
         body: { completed: true },
@@ -221,7 +217,7 @@ describe('osls package, with no AWS credentials', () => {
       assert.equal(updated.statusCode, 200);
       assert.equal(updated.json.completed, true);
 
-      const listed = await call('listTodos', { routeKey: 'GET /todos', query: 'limit=1' });
+      const listed = await call({ routeKey: 'GET /todos', query: 'limit=1' });
       assert.equal(listed.statusCode, 200);
       assert.deepEqual(
         listed.json.map((t: { id: string }) => t.id),
@@ -229,26 +225,26 @@ describe('osls package, with no AWS credentials', () => {
       );
       assert.match(String(listed.headers?.link), /rel="next"/);
 
-      const rejected = await call('createTodo', { routeKey: 'POST /todos', body: { title: 'x', owner: 'mallory' } });
+      const rejected = await call({ routeKey: 'POST /todos', body: { title: 'x', owner: 'mallory' } });
       assert.equal(rejected.statusCode, 400);
       assert.equal(rejected.headers?.['content-type'], 'application/problem+json');
 
       // Without a verified identity the packaged handler refuses, and serves no one.
-      const anonymous = await invoke(handlers.get('listTodos'), { routeKey: 'GET /todos' });
+      const anonymous = await zipped({ routeKey: 'GET /todos' });
       assert.equal(anonymous.statusCode, 401);
       // Another user sees none of Alice's todos.
-      const other = await call('listTodos', { routeKey: 'GET /todos', claims: { iss: ISSUER, sub: 'someone-else' } });
+      const other = await call({ routeKey: 'GET /todos', claims: { iss: ISSUER, sub: 'someone-else' } });
       assert.deepEqual(other.json, []);
 
-      const deleted = await call('deleteTodo', { routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
+      const deleted = await call({ routeKey: 'DELETE /todos/{id}', pathParameters: { id } });
       assert.equal(deleted.statusCode, 204);
-      const gone = await call('getTodo', { routeKey: 'GET /todos/{id}', pathParameters: { id } });
+      const gone = await call({ routeKey: 'GET /todos/{id}', pathParameters: { id } });
       assert.equal(gone.statusCode, 404);
 
-      for (let i = 0; i < 30; i++) await call('createTodo', { routeKey: 'POST /todos', body: { title: `t${i}` } });
-      const cleared = await call('deleteAllTodos', { routeKey: 'DELETE /todos' });
+      for (let i = 0; i < 30; i++) await call({ routeKey: 'POST /todos', body: { title: `t${i}` } });
+      const cleared = await call({ routeKey: 'DELETE /todos' });
       assert.equal(cleared.statusCode, 204);
-      const empty = await call('listTodos', { routeKey: 'GET /todos' });
+      const empty = await call({ routeKey: 'GET /todos' });
       assert.deepEqual(empty.json, []);
     });
   });
@@ -258,6 +254,10 @@ describe('osls package, with no AWS credentials', () => {
 
     before(async () => {
       open = await packageService('test', ['--param=auth=none']);
+    });
+
+    after(async () => {
+      await open?.remove();
     });
 
     test('attaches no authorizer and declares none', () => {
@@ -281,6 +281,7 @@ describe('osls package, with no AWS credentials', () => {
       '--param=jwtIssuer=https://issuer.example.com',
       '--param=jwtAudience=client-1',
     ]);
+    await oidc.remove();
     const authorizer = props<{ JwtConfiguration: unknown }>(oidc.template.Resources.HttpApiAuthorizerJwt);
     assert.deepEqual(authorizer.JwtConfiguration, { Audience: ['client-1'], Issuer: 'https://issuer.example.com' });
     // An issuer without an audience, or the reverse, is a configuration error, not a deploy that trusts nothing.

@@ -3,26 +3,28 @@
  * tables serverless.yml declares. Handlers find it through the same
  * environment variables Lambda and the local gateway set.
  */
-import { functionEnvironment, type LocalAuth, loadLocalModel } from '../../local/server.js';
-import { ensureTables, LOCAL_CREDENTIALS, type Store, startStore } from '../../local/store.js';
+import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from '../../local/dynalite-server.js';
+import { type LocalAuthMode, lambdaEnvironment, loadLocalModel } from '../../local/server.js';
+import { createDynamoDbClient, type DynamoDbClient } from '../../src/store/dynamodb.js';
 
-export interface TestStore extends Store {
+export interface TestStore extends Dynalite {
   /** Environment for handlers: table name, region, credentials and endpoint. */
   env: Record<string, string>;
   tableName: string;
+  /** A client of this store, for reading and writing the table behind the handlers' backs. */
+  client: DynamoDbClient;
 }
 
-/** `auth` picks the serverless.yml auth mode whose environment handlers get (`jwt`: AUTH_MODE=oidc). */
-export async function startTestStore(auth: LocalAuth = 'none'): Promise<TestStore> {
-  const model = loadLocalModel(auth);
-  const store = await startStore({ port: 0 });
-  await ensureTables(store.endpoint, model.tables, model.region);
-  const env: Record<string, string> = {
-    AWS_REGION: model.region,
-    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: store.endpoint,
-    ...functionEnvironment(model),
-  };
-  return { ...store, env, tableName: String(env.TABLE_NAME) };
+/** `authMode` picks the serverless.yml auth mode whose environment handlers get (AUTH_MODE). */
+export async function startTestStore(authMode: LocalAuthMode = 'none'): Promise<TestStore> {
+  const model = loadLocalModel(authMode);
+  const dynalite = await startDynalite({ port: 0 });
+  await createTables(dynalite.endpoint, model.tables, model.region);
+  const env = lambdaEnvironment(model, dynalite.endpoint);
+  const client = createDynamoDbClient({
+    endpoint: dynalite.endpoint,
+    region: model.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
+  return { ...dynalite, env, tableName: String(env.TABLE_NAME), client };
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { monotonicFactory } from 'ulid';
 import { decodeCursor, encodeCursor } from '../../src/todos/cursor.js';
 import { InvalidCursorError } from '../../src/todos/errors.js';
-import { newId } from '../../src/todos/ids.js';
 
+const newId = monotonicFactory();
 const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const OWNER = 'anonymous';
 

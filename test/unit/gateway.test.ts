@@ -1,9 +1,15 @@
+/**
+ * The local gateway's parts, each on its own and without a socket: the payload 2.0 event built from a request,
+ * the invocation of a function and the mapping of its result, and CORS.
+ */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { buildEvent, toGatewayResponse } from '../../local/gateway.js';
+import { describe, test } from 'node:test';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { allowedOrigin, applyCors, isPreflight, preflight } from '../../local/cors.js';
+import { buildEvent, type EventParts, type RequestHead } from '../../local/event.js';
+import { type Invocable, invoke, toGatewayResponse } from '../../local/invoke.js';
+import type { GatewayResponse } from '../../local/response.js';
+import type { CorsModel, FunctionModel, ServiceModel } from '../../local/service-config.js';
 
 describe('toGatewayResponse', () => {
   test('a value without statusCode is a 200 JSON document of that value', () => {
@@ -83,64 +89,46 @@ describe('toGatewayResponse', () => {
   });
 });
 
-/** buildEvent on real requests: a loopback server turns each raw HTTP request into an event. */
+/** A request as its head would arrive (`METHOD target HTTP/x.y`, then `Name: value` lines), on port 3000. */
+function request(text: string): { head: RequestHead; target: string } {
+  const [requestLine = '', ...lines] = text.trim().split('\n');
+  const [method = '', target = '', protocol = ''] = requestLine.split(' ');
+  const rawHeaders = lines.flatMap((line) => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon), line.slice(colon + 1).trim()];
+  });
+  return {
+    head: {
+      method,
+      httpVersion: protocol.replace('HTTP/', ''),
+      rawHeaders,
+      socket: { remoteAddress: '::ffff:127.0.0.1', localPort: 3000 },
+    },
+    target,
+  };
+}
+
+const RECEIVED_AT = new Date(Date.UTC(2026, 10, 27, 13, 16, 46, 789));
+
+/** The event built from a request's text, with the route and body of a matched `POST /todos/{id}` unless told. */
+function eventFor(text: string, body: Buffer | string = '', route: Partial<EventParts> = {}): APIGatewayProxyEventV2 {
+  const { head, target } = request(text);
+  const queryAt = target.indexOf('?');
+  return buildEvent(head, {
+    requestId: 'rid-1',
+    receivedAt: RECEIVED_AT,
+    routeKey: 'POST /todos/{id}',
+    rawPath: queryAt === -1 ? target : target.slice(0, queryAt),
+    rawQueryString: queryAt === -1 ? '' : target.slice(queryAt + 1),
+    pathParameters: { id: 'a b' },
+    body: Buffer.isBuffer(body) ? body : Buffer.from(body),
+    ...route,
+  });
+}
+
 describe('buildEvent', () => {
-  let server: Server;
-  let port: number;
-  let onEvent: ((event: APIGatewayProxyEventV2, req: IncomingMessage) => void) | undefined;
-  let parts: { routeKey: string; rawPath: string; rawQueryString: string; pathParameters: Record<string, string> };
-
-  before(async () => {
-    server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        onEvent?.(buildEvent(req, { ...parts, requestId: 'rid-1', body: Buffer.concat(chunks) }), req);
-        res.writeHead(204, { connection: 'close' });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
-  });
-
-  after(async () => {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-
-  /** Sends raw request bytes and returns the event built from them. */
-  async function eventFor(
-    head: string,
-    body: Buffer | string = '',
-    routeParts: Partial<typeof parts> = {},
-  ): Promise<APIGatewayProxyEventV2> {
-    const target = /^\S+ (\S+)/.exec(head)?.[1] ?? '/';
-    const queryAt = target.indexOf('?');
-    parts = {
-      routeKey: 'POST /todos/{id}',
-      rawPath: queryAt === -1 ? target : target.slice(0, queryAt),
-      rawQueryString: queryAt === -1 ? '' : target.slice(queryAt + 1),
-      pathParameters: { id: 'a b' },
-      ...routeParts,
-    };
-    const built = new Promise<APIGatewayProxyEventV2>((resolve) => {
-      onEvent = (event) => resolve(event);
-    });
-    const socket = connect(port, '127.0.0.1');
-    socket.on('data', () => undefined);
-    const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const lines = head.trim().split('\n');
-    if (bytes.length > 0) lines.push(`Content-Length: ${bytes.length}`);
-    socket.write(`${lines.join('\r\n')}\r\nConnection: close\r\n\r\n`);
-    socket.end(bytes);
-    const event = await built;
-    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
-    return event;
-  }
-
-  test('sets the payload 2.0 fields from the request and the route', async () => {
-    const event = await eventFor(
+  test('sets the payload 2.0 fields from the request and the route', () => {
+    const event = eventFor(
       `PATCH /todos/a%20b?limit=5&x=%C3%BC HTTP/1.1
 Host: localhost:3000
 User-Agent: test-agent/1.0
@@ -170,12 +158,20 @@ Content-Type: application/json`,
       sourceIp: '127.0.0.1',
       userAgent: 'test-agent/1.0',
     });
-    assert.ok(Math.abs(context.timeEpoch - Date.now()) < 10_000);
-    assert.match(context.time, /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
+    // The time the gateway received the request, in API Gateway's two forms.
+    assert.equal(context.timeEpoch, RECEIVED_AT.getTime());
+    assert.equal(context.time, '27/Nov/2026:13:16:46 +0000');
   });
 
-  test('lower-cases header names and joins repeated headers with commas', async () => {
-    const event = await eventFor(`GET /todos HTTP/1.1
+  test('the time is day/Mon/year:hh:mm:ss +0000 in UTC, zero-padded', () => {
+    const receivedAt = new Date(Date.UTC(2027, 0, 5, 3, 4, 5));
+    const event = eventFor('GET /todos HTTP/1.1\nHost: localhost:3000', '', { receivedAt });
+    assert.equal(event.requestContext.time, '05/Jan/2027:03:04:05 +0000');
+    assert.equal(event.requestContext.timeEpoch, receivedAt.getTime());
+  });
+
+  test('lower-cases header names and joins repeated headers with commas', () => {
+    const event = eventFor(`GET /todos HTTP/1.1
 Host: localhost:3000
 X-Custom-Header: one
 x-custom-header: two
@@ -187,11 +183,16 @@ Accept: application/json`);
     for (const name of Object.keys(event.headers)) assert.equal(name, name.toLowerCase());
     assert.equal(event.headers['x-forwarded-proto'], 'http');
     assert.equal(event.headers['x-forwarded-for'], '127.0.0.1');
-    assert.equal(event.headers['x-forwarded-port'], String(port));
+    assert.equal(event.headers['x-forwarded-port'], '3000');
   });
 
-  test('moves cookies out of the headers into cookies', async () => {
-    const event = await eventFor(`GET /todos HTTP/1.1
+  test("a client's X-Forwarded-For is kept, with the source address appended", () => {
+    const event = eventFor('GET /todos HTTP/1.1\nHost: localhost:3000\nX-Forwarded-For: 203.0.113.7');
+    assert.equal(event.headers['x-forwarded-for'], '203.0.113.7, 127.0.0.1');
+  });
+
+  test('moves cookies out of the headers into cookies', () => {
+    const event = eventFor(`GET /todos HTTP/1.1
 Host: localhost:3000
 Cookie: a=1; b=2
 Cookie: c=3`);
@@ -199,35 +200,35 @@ Cookie: c=3`);
     assert.equal(Object.hasOwn(event.headers, 'cookie'), false);
   });
 
-  test('without a query string there are no queryStringParameters; repeated ones are comma-joined', async () => {
-    const plain = await eventFor('GET /todos HTTP/1.1\nHost: localhost:3000');
+  test('without a query string there are no queryStringParameters; repeated ones are comma-joined', () => {
+    const plain = eventFor('GET /todos HTTP/1.1\nHost: localhost:3000');
     assert.equal(plain.rawQueryString, '');
     assert.equal(Object.hasOwn(plain, 'queryStringParameters'), false);
     assert.equal(Object.hasOwn(plain, 'body'), false);
 
-    const repeated = await eventFor('GET /todos?limit=1&limit=2&q=a+b HTTP/1.1\nHost: localhost:3000');
+    const repeated = eventFor('GET /todos?limit=1&limit=2&q=a+b HTTP/1.1\nHost: localhost:3000');
     assert.equal(repeated.rawQueryString, 'limit=1&limit=2&q=a+b');
     assert.deepEqual(repeated.queryStringParameters, { limit: '1,2', q: 'a b' });
   });
 
-  test('a route without parameters has no pathParameters', async () => {
-    const event = await eventFor('GET /todos HTTP/1.1\nHost: localhost:3000', '', {
+  test('a route without parameters has no pathParameters', () => {
+    const event = eventFor('GET /todos HTTP/1.1\nHost: localhost:3000', '', {
       routeKey: 'GET /todos',
       pathParameters: {},
     });
     assert.equal(Object.hasOwn(event, 'pathParameters'), false);
   });
 
-  test('text bodies stay text; other bodies are base64-encoded', async () => {
+  test('text bodies stay text; other bodies are base64-encoded', () => {
     const binary = Buffer.from([0x00, 0xff, 0x10, 0x80, 0x7f]);
-    const octets = await eventFor(
+    const octets = eventFor(
       'POST /todos HTTP/1.1\nHost: localhost:3000\nContent-Type: application/octet-stream',
       binary,
     );
     assert.equal(octets.isBase64Encoded, true);
     assert.deepEqual(Buffer.from(octets.body ?? '', 'base64'), binary);
 
-    const untyped = await eventFor('POST /todos HTTP/1.1\nHost: localhost:3000', '{"title":"a"}');
+    const untyped = eventFor('POST /todos HTTP/1.1\nHost: localhost:3000', '{"title":"a"}');
     assert.equal(untyped.isBase64Encoded, true);
     assert.equal(Buffer.from(untyped.body ?? '', 'base64').toString('utf8'), '{"title":"a"}');
 
@@ -238,15 +239,186 @@ Cookie: c=3`);
       'text/plain',
       'application/x-www-form-urlencoded',
     ]) {
-      const event = await eventFor(`POST /todos HTTP/1.1\nHost: localhost:3000\nContent-Type: ${type}`, 'ü=1');
+      const event = eventFor(`POST /todos HTTP/1.1\nHost: localhost:3000\nContent-Type: ${type}`, 'ü=1');
       assert.equal(event.isBase64Encoded, false, type);
       assert.equal(event.body, 'ü=1', type);
     }
   });
 
-  test('the domain name falls back to localhost and the port without a Host header', async () => {
-    const event = await eventFor('GET /todos HTTP/1.0');
-    assert.equal(event.requestContext.domainName, `localhost:${port}`);
-    assert.equal(event.requestContext.http.protocol, 'HTTP/1.0');
+  test("the domain name is the API's own, localhost and the port, whatever Host the client sent (or none)", () => {
+    for (const host of ['localhost:3000', 'api.example.com', 'a.test>; rel="next", <https://evil.test/x', undefined]) {
+      const event = eventFor(`GET /todos HTTP/1.1${host === undefined ? '' : `\nHost: ${host}`}`);
+      assert.equal(event.requestContext.domainName, 'localhost:3000', String(host));
+      // The Host header itself is passed on as sent.
+      assert.equal(event.headers.host, host, String(host));
+    }
+    const http10 = eventFor('GET /todos HTTP/1.0');
+    assert.equal(http10.requestContext.domainName, 'localhost:3000');
+    assert.equal(http10.requestContext.http.protocol, 'HTTP/1.0');
+  });
+});
+
+const MODEL: ServiceModel = {
+  service: 'todo-api',
+  stage: 'local',
+  region: 'eu-west-3',
+  functions: [],
+  authorizers: new Map(),
+  tables: [],
+  resolved: {},
+};
+
+const FUNCTION: FunctionModel = {
+  name: 'getTodo',
+  handler: 'src/handlers/get.handler',
+  handlerModule: 'src/handlers/get',
+  handlerExport: 'handler',
+  timeoutSeconds: 6,
+  memorySize: 256,
+  environment: {},
+  routes: [{ method: 'GET', path: '/todos/{id}', routeKey: 'GET /todos/{id}' }],
+};
+
+describe('invoke', () => {
+  const event = eventFor('GET /todos/x HTTP/1.1\nHost: localhost:3000', '', { routeKey: 'GET /todos/{id}' });
+
+  /** Invokes `handler` as FUNCTION (with `changes`), collecting the log lines. */
+  async function run(handler: Invocable, changes: Partial<FunctionModel> = {}) {
+    const lines: string[] = [];
+    const response = await invoke(
+      { model: MODEL, fn: { ...FUNCTION, ...changes }, handler, log: (line) => lines.push(line) },
+      event,
+    );
+    return { response, logged: lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  }
+
+  test("passes the event and a Lambda context, and maps the handler's result", async () => {
+    let seen: { event: APIGatewayProxyEventV2; context: Context } | undefined;
+    const { response, logged } = await run(async (received, context) => {
+      seen = { event: received, context };
+      return { statusCode: 200, body: '{"id":"x"}' };
+    });
+    assert.equal(seen?.event, event);
+    const context = seen?.context;
+    assert.equal(context?.functionName, 'todo-api-local-getTodo');
+    assert.equal(context?.invokedFunctionArn, 'arn:aws:lambda:eu-west-3:000000000000:function:todo-api-local-getTodo');
+    assert.equal(context?.memoryLimitInMB, '256');
+    assert.equal(context?.logGroupName, '/aws/lambda/todo-api-local-getTodo');
+    assert.match(context?.awsRequestId ?? '', /^[0-9a-f-]{36}$/);
+    const remaining = context?.getRemainingTimeInMillis();
+    assert.ok(remaining !== undefined && remaining >= 0 && remaining <= 6000, `remaining ${remaining}`);
+    assert.deepEqual(response, {
+      statusCode: 200,
+      headers: { 'content-type': 'application/json' },
+      cookies: [],
+      body: Buffer.from('{"id":"x"}'),
+      fromIntegration: true,
+    });
+    assert.deepEqual(logged, []);
+  });
+
+  test("a handler that throws is API Gateway's plain 500; the error goes to the log only", async () => {
+    const { response, logged } = await run(() => {
+      throw new Error('secret detail');
+    });
+    assert.equal(response.statusCode, 500);
+    assert.deepEqual(JSON.parse(response.body.toString('utf8')), { message: 'Internal Server Error' });
+    assert.equal(response.fromIntegration, undefined, 'the 500 is the gateway’s own');
+    assert.equal(logged.length, 1);
+    assert.equal(logged[0]?.function, 'getTodo');
+    assert.equal(logged[0]?.requestId, 'rid-1');
+    assert.match(JSON.stringify(logged[0]?.error), /secret detail/);
+  });
+
+  test('a malformed result, or a rejected promise, is a 500 too', async () => {
+    for (const handler of [async () => ({ statusCode: 'ok' }), async () => undefined, () => Promise.reject('no')]) {
+      const { response, logged } = await run(handler);
+      assert.equal(response.statusCode, 500);
+      assert.equal(logged.length, 1);
+    }
+  });
+
+  test("a handler that never answers is stopped at the function's timeout: 500, and Lambda's message in the log", async () => {
+    const { response, logged } = await run(() => new Promise(() => undefined), { timeoutSeconds: 0.01 });
+    assert.equal(response.statusCode, 500);
+    assert.match(JSON.stringify(logged[0]?.error), /Task timed out after 0\.01 seconds/);
+  });
+});
+
+const CORS: CorsModel = {
+  allowedOrigins: ['*'],
+  allowedMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  allowedHeaders: ['Content-Type', 'Authorization'],
+  exposedResponseHeaders: ['Location', 'Link'],
+  allowCredentials: false,
+  maxAge: 600,
+};
+const ORIGIN = 'https://app.example.com';
+
+const answer = (headers: Record<string, string>, fromIntegration?: boolean): GatewayResponse => ({
+  statusCode: 200,
+  headers,
+  cookies: [],
+  body: Buffer.alloc(0),
+  ...(fromIntegration === undefined ? {} : { fromIntegration }),
+});
+
+describe('CORS', () => {
+  test('a preflight is an OPTIONS request with an Origin and Access-Control-Request-Method', () => {
+    const preflightHeaders = { origin: ORIGIN, 'access-control-request-method': 'POST' };
+    assert.equal(isPreflight('OPTIONS', preflightHeaders), true);
+    assert.equal(isPreflight('GET', preflightHeaders), false);
+    assert.equal(isPreflight('OPTIONS', { origin: ORIGIN }), false);
+    assert.equal(isPreflight('OPTIONS', { 'access-control-request-method': 'POST' }), false);
+  });
+
+  test('an allowed preflight gets the methods, the headers (lower-cased) and the max age', () => {
+    const response = preflight(CORS, { origin: ORIGIN, 'access-control-request-method': 'patch' });
+    assert.equal(response.statusCode, 204);
+    assert.equal(response.body.length, 0);
+    assert.deepEqual(response.headers, {
+      'access-control-allow-methods': 'GET,POST,PATCH,DELETE',
+      'access-control-allow-headers': 'content-type,authorization',
+      'access-control-max-age': '600',
+    });
+  });
+
+  test('a preflight for another method or origin is a 204 that allows nothing', () => {
+    assert.deepEqual(preflight(CORS, { origin: ORIGIN, 'access-control-request-method': 'PUT' }).headers, {});
+    const listed = { ...CORS, allowedOrigins: ['https://other.example'] };
+    assert.deepEqual(preflight(listed, { origin: ORIGIN, 'access-control-request-method': 'GET' }).headers, {});
+  });
+
+  test('the allowed origin: * for any origin, the origin itself when listed or with credentials, none without one', () => {
+    assert.equal(allowedOrigin(CORS, ORIGIN), '*');
+    assert.equal(allowedOrigin(CORS, undefined), undefined);
+    assert.equal(allowedOrigin({ ...CORS, allowCredentials: true }, ORIGIN), ORIGIN);
+    assert.equal(allowedOrigin({ ...CORS, allowedOrigins: [ORIGIN] }, ORIGIN), ORIGIN);
+    assert.equal(allowedOrigin({ ...CORS, allowedOrigins: [ORIGIN] }, 'https://evil.example'), undefined);
+  });
+
+  test("a cross-origin response gets the gateway's CORS headers in place of the function's", () => {
+    const response = answer({ 'access-control-allow-origin': 'https://evil.example', 'x-kept': '1' }, true);
+    applyCors(CORS, ORIGIN, response);
+    assert.deepEqual(response.headers, {
+      'x-kept': '1',
+      'access-control-allow-origin': '*',
+      'access-control-expose-headers': 'location,link',
+    });
+    const listed = answer({});
+    applyCors({ ...CORS, allowedOrigins: [ORIGIN], allowCredentials: true }, ORIGIN, listed);
+    assert.equal(listed.headers['access-control-allow-origin'], ORIGIN);
+    assert.equal(listed.headers.vary, 'Origin');
+    assert.equal(listed.headers['access-control-allow-credentials'], 'true');
+  });
+
+  test('without an Origin nothing is added, and a function still cannot set CORS headers itself', () => {
+    const response = answer({ 'access-control-allow-origin': '*', 'content-type': 'application/json' }, true);
+    applyCors(CORS, undefined, response);
+    assert.deepEqual(response.headers, { 'content-type': 'application/json' });
+    // The gateway's own answers (a preflight, a 401) keep theirs.
+    const own = answer({ 'access-control-allow-methods': 'GET' });
+    applyCors(CORS, undefined, own);
+    assert.deepEqual(own.headers, { 'access-control-allow-methods': 'GET' });
   });
 });

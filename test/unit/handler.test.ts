@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Context } from 'aws-lambda';
-import { httpHandler } from '../../src/http/handler.js';
+import { createHttpHandler, type RouteInput } from '../../src/http/handler.js';
 import { HttpError } from '../../src/http/problem.js';
 import { json } from '../../src/http/responses.js';
 import { NotFoundError, ValidationError } from '../../src/todos/errors.js';
@@ -9,18 +9,47 @@ import { httpEvent } from '../support/events.js';
 
 const SECRET = 'connection string postgres://admin:s3cr3t@db.internal';
 
+const httpHandler = createHttpHandler({ authMode: 'none' });
+
 function parseBody(body: string | undefined): Record<string, unknown> {
   assert.ok(body !== undefined, 'response has no body');
   return JSON.parse(body) as Record<string, unknown>;
 }
 
-describe('httpHandler', () => {
+describe('createHttpHandler', () => {
   test("returns the route's response as it is", async (t) => {
     const error = t.mock.method(console, 'error', () => undefined);
     const response = json(201, { id: 'a' }, { location: '/todos/a' });
     const handler = httpHandler(async () => response);
     assert.equal(await handler(httpEvent({ routeKey: 'POST /todos', body: {} })), response);
     assert.equal(error.mock.callCount(), 0);
+  });
+
+  test('hands the route its event, its owner and the base URL', async () => {
+    const seen: RouteInput[] = [];
+    const route = async (input: RouteInput) => {
+      seen.push(input);
+      return json(200, {});
+    };
+    const event = httpEvent({ routeKey: 'GET /todos', claims: { iss: 'https://issuer.test', sub: 'alice' } });
+    await createHttpHandler({ authMode: 'oidc' })(route)(event);
+    await createHttpHandler({ authMode: 'none', publicBaseUrl: 'https://todos.example.com/v1' })(route)(event);
+    assert.deepEqual(seen, [
+      { event, owner: 'https://issuer.test#alice', baseUrl: 'https://api.example.test' },
+      { event, owner: 'anonymous', baseUrl: 'https://todos.example.com/v1' },
+    ]);
+  });
+
+  test('a request without a verified identity is a 401 and the route never runs', async () => {
+    let ran = false;
+    const handler = createHttpHandler({ authMode: 'cognito' })(async () => {
+      ran = true;
+      return json(200, {});
+    });
+    const response = await handler(httpEvent({ routeKey: 'POST /todos', body: 'not even JSON' }));
+    assert.equal(response.statusCode, 401);
+    assert.equal(parseBody(response.body).type, 'urn:todo-api:problem:unauthorized');
+    assert.equal(ran, false);
   });
 
   test('a ValidationError becomes a 400 problem+json and is not logged as a fault', async (t) => {
@@ -46,7 +75,7 @@ describe('httpHandler', () => {
   test('client errors keep their status: 404 and HttpError', async (t) => {
     t.mock.method(console, 'error', () => undefined);
     const notFound = await httpHandler(async () => {
-      throw new NotFoundError('No todo with id "x".');
+      throw new NotFoundError('x');
     })(httpEvent({ routeKey: 'GET /todos/{id}', pathParameters: { id: 'x' } }));
     assert.equal(notFound.statusCode, 404);
     assert.equal(parseBody(notFound.body).detail, 'No todo with id "x".');
@@ -58,10 +87,10 @@ describe('httpHandler', () => {
     assert.equal(parseBody(unsupported.body).detail, 'Send JSON.');
   });
 
-  test('a plain Error is a generic 500 with the request id, logged in full, leaking nothing', async (t) => {
+  test('a plain Error is a generic 500 with the request id, logged in full with its cause, leaking nothing', async (t) => {
     const logged = t.mock.method(console, 'error', () => undefined);
     const handler = httpHandler(async () => {
-      throw new Error(SECRET);
+      throw new Error(SECRET, { cause: new TypeError('the cause') });
     });
     const event = httpEvent({ routeKey: 'GET /todos' });
     const requestId = event.requestContext.requestId;
@@ -75,7 +104,7 @@ describe('httpHandler', () => {
     assert.equal(body.title, 'Internal Server Error');
     assert.equal(body.requestId, requestId);
     const text = String(response.body);
-    for (const leak of ['s3cr3t', 'postgres://', 'db.internal', 'handler.test', '    at ']) {
+    for (const leak of ['s3cr3t', 'postgres://', 'db.internal', 'handler.test', '    at ', 'the cause']) {
       assert.equal(text.includes(leak), false, `${leak} leaked into the response`);
     }
 
@@ -86,7 +115,7 @@ describe('httpHandler', () => {
       level: string;
       requestId: string;
       routeKey: string;
-      error: { name: string; message: string; stack: string };
+      error: { name: string; message: string; stack: string; cause: { name: string; message: string } };
     };
     assert.equal(entry.level, 'error');
     assert.equal(entry.requestId, requestId);
@@ -94,6 +123,7 @@ describe('httpHandler', () => {
     assert.equal(entry.error.name, 'Error');
     assert.equal(entry.error.message, SECRET);
     assert.match(entry.error.stack, /handler\.test\.ts/);
+    assert.deepEqual(entry.error.cause, { name: 'TypeError', message: 'the cause' });
   });
 
   test('a thrown non-Error is a 500 too, and its value is logged', async (t) => {

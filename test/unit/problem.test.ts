@@ -26,8 +26,9 @@ describe('toProblem', () => {
     assert.equal(Object.hasOwn(problem, 'errors'), false);
   });
 
-  test('NotFoundError is a 404 with its message', () => {
-    assert.deepEqual(toProblem(new NotFoundError('No todo with id "x".'), REQUEST_ID), {
+  test('NotFoundError is a 404 naming the id; its cause stays out of the answer', () => {
+    const cause = new Error('ConditionalCheckFailedException on table secret-table');
+    assert.deepEqual(toProblem(new NotFoundError('x', { cause }), REQUEST_ID), {
       type: 'urn:todo-api:problem:not-found',
       title: 'Not Found',
       status: 404,
@@ -80,7 +81,7 @@ describe('toProblem', () => {
   });
 
   test('thrown non-errors and look-alikes are faults too', () => {
-    const lookAlike = { name: 'ValidationError', message: 'secret', status: 400 };
+    const lookAlike = { name: 'ValidationError', code: 'validation', message: 'secret', status: 400 };
     for (const thrown of [lookAlike, 'secret', 42, null, undefined, new TypeError('secret')]) {
       const problem = toProblem(thrown, REQUEST_ID);
       assert.equal(problem.status, 500);

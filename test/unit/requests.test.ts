@@ -84,12 +84,13 @@ describe('toItem / fromItem', () => {
 });
 
 describe('request builders', () => {
-  test('putTodoRequest creates and never overwrites', () => {
+  test('putTodoRequest creates, never overwrites, and asks for what is stored when refused', () => {
     assert.deepEqual(putTodoRequest(TABLE, todo), {
       TableName: TABLE,
       Item: toItem(todo),
       ConditionExpression: 'attribute_not_exists(#id)',
       ExpressionAttributeNames: { '#id': 'id' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
@@ -178,7 +179,7 @@ describe('request builders', () => {
 
     const title = updateTodoRequest(TABLE, OWNER, ID, { title: 'Only' }, updatedAt);
     assert.equal(title.UpdateExpression, 'SET #updatedAt = :updatedAt, #title = :title');
-    assert.deepEqual(Object.keys(title.ExpressionAttributeValues).sort(), [':title', ':updatedAt']);
+    assert.deepEqual(Object.keys(title.ExpressionAttributeValues ?? {}).sort(), [':title', ':updatedAt']);
     // Server-owned fields are never written by an update.
     assert.doesNotMatch(title.UpdateExpression, /createdAt|owner|#id =/);
   });
@@ -204,9 +205,9 @@ describe('request builders', () => {
     });
 
     const full = batchDeleteRequest(TABLE, OWNER, ids.slice(0, 25));
-    assert.deepEqual(Object.keys(full.RequestItems), [TABLE]);
+    assert.deepEqual(Object.keys(full.RequestItems ?? {}), [TABLE]);
     assert.deepEqual(
-      full.RequestItems[TABLE],
+      full.RequestItems?.[TABLE],
       ids.slice(0, 25).map((id) => ({ DeleteRequest: { Key: { owner: { S: OWNER }, id: { S: id } } } })),
     );
   });

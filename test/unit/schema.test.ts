@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type FieldError, ValidationError } from '../../src/todos/errors.js';
-import { MAX_TITLE_LENGTH, parseNewTodo, parseTodoPatch } from '../../src/todos/schema.js';
+import { MAX_TITLE_LENGTH, parseNewTodo, parseTodoPatch, parseTutorialNewTodo } from '../../src/todos/schema.js';
 
 /** Asserts that `fn` throws a ValidationError with exactly these field errors (and, if given, this message). */
 function assertInvalid(fn: () => unknown, errors: FieldError[], message?: string): void {
@@ -153,20 +153,20 @@ describe('parseNewTodo', () => {
   });
 });
 
-describe('parseNewTodo with the tutorial body', () => {
-  test('{todo} is the title only with the tutorialBody option', () => {
-    assert.deepEqual(parseNewTodo({ todo: '  Walk the dog ' }, { tutorialBody: true }), {
+describe('parseTutorialNewTodo', () => {
+  test('{todo} is the title', () => {
+    assert.deepEqual(parseTutorialNewTodo({ todo: '  Walk the dog ' }), {
       title: 'Walk the dog',
       completed: false,
     });
-    assert.deepEqual(parseNewTodo({ todo: 'x', completed: true, order: 2 }, { tutorialBody: true }), {
+    assert.deepEqual(parseTutorialNewTodo({ todo: 'x', completed: true, order: 2 }), {
       title: 'x',
       completed: true,
       order: 2,
     });
   });
 
-  test('{todo} without the option is an unknown field and the title is missing', () => {
+  test('{todo} on POST /todos is an unknown field and the title is missing', () => {
     assert.throws(
       () => parseNewTodo({ todo: 'x' }),
       (error: unknown) => {
@@ -181,50 +181,38 @@ describe('parseNewTodo with the tutorial body', () => {
     );
   });
 
-  test('{title} still works with the option', () => {
-    assert.deepEqual(parseNewTodo({ title: 'a' }, { tutorialBody: true }), { title: 'a', completed: false });
+  test('{title} works too', () => {
+    assert.deepEqual(parseTutorialNewTodo({ title: 'a' }), { title: 'a', completed: false });
   });
 
   test('todo and title together are refused', () => {
     assertInvalid(
-      () => parseNewTodo({ todo: 'a', title: 'b' }, { tutorialBody: true }),
+      () => parseTutorialNewTodo({ todo: 'a', title: 'b' }),
       [{ field: 'todo', message: 'send either title or todo, not both' }],
     );
   });
 
   test('errors about the text are reported on the field todo', () => {
+    assertInvalid(() => parseTutorialNewTodo({ todo: '   ' }), [{ field: 'todo', message: 'must not be blank' }]);
+    assertInvalid(() => parseTutorialNewTodo({ todo: 5 }), [{ field: 'todo', message: 'must be a string' }]);
     assertInvalid(
-      () => parseNewTodo({ todo: '   ' }, { tutorialBody: true }),
-      [{ field: 'todo', message: 'must not be blank' }],
-    );
-    assertInvalid(
-      () => parseNewTodo({ todo: 5 }, { tutorialBody: true }),
-      [{ field: 'todo', message: 'must be a string' }],
-    );
-    assertInvalid(
-      () => parseNewTodo({ todo: 'x'.repeat(1001) }, { tutorialBody: true }),
+      () => parseTutorialNewTodo({ todo: 'x'.repeat(1001) }),
       [{ field: 'todo', message: 'must be at most 1000 characters' }],
     );
   });
 
   test('other fields keep their own names and rules', () => {
     assertInvalid(
-      () => parseNewTodo({ todo: 'a', order: 1.5 }, { tutorialBody: true }),
+      () => parseTutorialNewTodo({ todo: 'a', order: 1.5 }),
       [{ field: 'order', message: 'must be an integer' }],
     );
-    assertInvalid(
-      () => parseNewTodo({ todo: 'a', id: 'x' }, { tutorialBody: true }),
-      [{ field: 'id', message: SERVER_OWNED_MESSAGE }],
-    );
+    assertInvalid(() => parseTutorialNewTodo({ todo: 'a', id: 'x' }), [{ field: 'id', message: SERVER_OWNED_MESSAGE }]);
     const proto = JSON.parse('{"todo":"a","__proto__":{"x":1}}');
-    assertInvalid(
-      () => parseNewTodo(proto, { tutorialBody: true }),
-      [{ field: '__proto__', message: 'is not a known field' }],
-    );
+    assertInvalid(() => parseTutorialNewTodo(proto), [{ field: '__proto__', message: 'is not a known field' }]);
   });
 
-  test('the option does not accept a body that is not an object', () => {
-    assertInvalid(() => parseNewTodo(['a'], { tutorialBody: true }), [], NOT_AN_OBJECT);
+  test('a body that is not an object is refused', () => {
+    assertInvalid(() => parseTutorialNewTodo(['a']), [], NOT_AN_OBJECT);
   });
 });
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { type Json, loadServiceModel, resolveVariables } from '../../local/service-config.js';
+import { type Json, type LoadOptions, loadServiceModel, resolveVariables } from '../../local/service-config.js';
 
 type Config = { [key: string]: Json };
 
@@ -170,26 +170,33 @@ describe('resolveVariables', () => {
   });
 });
 
-describe('loadServiceModel: CloudFormation short tags', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'service-config-test-'));
-  });
-  after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+// One temp dir for every serverless.yml these tests write, removed once they are done.
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'service-config-test-'));
+});
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
-  const load = (custom: string, stage = 'dev') => {
-    const file = join(dir, `serverless-${Math.random().toString(36).slice(2)}.yml`);
-    writeFileSync(
-      file,
-      `service: probe\nprovider:\n  name: aws\n  stage: \${opt:stage, 'dev'}\ncustom:\n${custom
-        .split('\n')
-        .map((line) => `  ${line}`)
-        .join('\n')}\n`,
-    );
-    return loadServiceModel(file, { stage, env: {} }).resolved.custom;
-  };
+/** Loads `yaml` as a serverless.yml for stage dev. */
+function loadYaml(yaml: string, options: Omit<LoadOptions, 'stage'> = {}) {
+  const file = join(dir, `serverless-${Math.random().toString(36).slice(2)}.yml`);
+  writeFileSync(file, yaml);
+  return loadServiceModel(file, { stage: 'dev', env: {}, ...options });
+}
+
+const indent = (text: string, by: string) =>
+  text
+    .split('\n')
+    .map((line) => `${by}${line}`)
+    .join('\n');
+
+describe('loadServiceModel: CloudFormation short tags', () => {
+  const load = (custom: string) =>
+    loadYaml(
+      `service: probe\nprovider:\n  name: aws\n  stage: \${opt:stage, 'dev'}\ncustom:\n${indent(custom, '  ')}\n`,
+    ).resolved.custom;
 
   test('!Ref, !GetAtt, !Join, !Sub, !Select and !Equals become their long forms', () => {
     assert.deepEqual(
@@ -245,5 +252,143 @@ describe('loadServiceModel: CloudFormation short tags', () => {
       ref: { Ref: 'Thing' },
       copy: { Ref: 'Thing' },
     });
+  });
+});
+
+describe('loadServiceModel: the model the gateway is built from', () => {
+  const SERVICE = `service: probe
+provider:
+  name: aws
+  stage: \${opt:stage, 'dev'}
+  region: eu-west-3
+  timeout: 10
+  environment:
+    TABLE_NAME: !Ref TodosTable
+    SHARED: provider
+  httpApi:
+    cors: true
+    authorizers:
+      jwt:
+        identitySource: $request.header.Authorization
+        issuerUrl: https://issuer.example
+        audience: client-1
+functions:
+  createTodo:
+    handler: src/handlers/create.handler
+    memorySize: 256
+    environment:
+      SHARED: function
+    events:
+      - httpApi:
+          method: post
+          path: /todos
+          authorizer: jwt
+  catchAll:
+    handler: src/handlers/nested.dir/fallback.main
+    events:
+      - httpApi: '*'
+      - httpApi: 'GET /files/{proxy+}'
+resources:
+  Resources:
+    TodosTable:
+      Type: AWS::DynamoDB::Table
+      Properties:
+        TableName: \${self:service}-\${sls:stage}-todos
+    Queue:
+      Type: AWS::SQS::Queue
+`;
+
+  test("functions: the handler's module and export (split as osls splits it), defaults, environment, routes", () => {
+    const model = loadYaml(SERVICE);
+    assert.deepEqual(
+      model.functions.map(({ name, handler, handlerModule, handlerExport, timeoutSeconds, memorySize }) => ({
+        name,
+        handler,
+        handlerModule,
+        handlerExport,
+        timeoutSeconds,
+        memorySize,
+      })),
+      [
+        {
+          name: 'createTodo',
+          handler: 'src/handlers/create.handler',
+          handlerModule: 'src/handlers/create',
+          handlerExport: 'handler',
+          timeoutSeconds: 10,
+          memorySize: 256,
+        },
+        {
+          name: 'catchAll',
+          handler: 'src/handlers/nested.dir/fallback.main',
+          handlerModule: 'src/handlers/nested.dir/fallback',
+          handlerExport: 'main',
+          timeoutSeconds: 10,
+          memorySize: 1024,
+        },
+      ],
+    );
+    const [create, catchAll] = model.functions;
+    assert.deepEqual(create?.environment, { TABLE_NAME: { Ref: 'TodosTable' }, SHARED: 'function' });
+    assert.deepEqual(create?.routes, [{ method: 'POST', path: '/todos', routeKey: 'POST /todos', authorizer: 'jwt' }]);
+    assert.deepEqual(catchAll?.routes, [
+      { method: 'ANY', path: '*', routeKey: '$default' },
+      { method: 'GET', path: '/files/{proxy+}', routeKey: 'GET /files/{proxy+}' },
+    ]);
+  });
+
+  test('a handler that is not <module>.<export> is an error naming the function', () => {
+    for (const handler of ['src/handlers/create', 'src/handlers/create.', '.handler', 'src/handlers.v2/create']) {
+      assert.throws(
+        () => loadYaml(`service: probe\nprovider:\n  name: aws\nfunctions:\n  broken:\n    handler: ${handler}\n`),
+        /^Error: serverless\.yml: functions\.broken: handler ".*" must be <module path>\.<export name>/,
+        handler,
+      );
+    }
+  });
+
+  test('the stage, region, tables (DynamoDB only, variables resolved), authorizers and CORS', () => {
+    const model = loadYaml(SERVICE, { env: {} });
+    assert.equal(model.service, 'probe');
+    assert.equal(model.stage, 'dev');
+    assert.equal(model.region, 'eu-west-3');
+    assert.deepEqual(model.tables, [{ logicalId: 'TodosTable', properties: { TableName: 'probe-dev-todos' } }]);
+    assert.deepEqual(
+      [...model.authorizers],
+      [
+        [
+          'jwt',
+          {
+            name: 'jwt',
+            identitySource: ['$request.header.Authorization'],
+            issuerUrl: 'https://issuer.example',
+            audience: ['client-1'],
+          },
+        ],
+      ],
+    );
+    // `cors: true` is osls's defaults.
+    assert.deepEqual(model.cors?.allowedOrigins, ['*']);
+    assert.deepEqual(model.cors?.allowedMethods, ['OPTIONS', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+    assert.equal(model.cors?.allowCredentials, false);
+  });
+
+  test('a route naming an undeclared authorizer, or a non-JWT authorizer, is an error', () => {
+    assert.throws(
+      () => loadYaml(SERVICE.replace('authorizer: jwt', 'authorizer: cognito')),
+      /POST \/todos uses authorizer cognito, which is not declared/,
+    );
+    assert.throws(
+      () => loadYaml(SERVICE.replace('      jwt:\n', '      jwt:\n        type: request\n')),
+      /supports JWT authorizers only \(jwt is request\)/,
+    );
+  });
+
+  test('no httpApi means no CORS and no authorizers', () => {
+    const model = loadYaml('service: probe\nprovider:\n  name: aws\n  stage: dev\n');
+    assert.equal(model.cors, undefined);
+    assert.equal(model.authorizers.size, 0);
+    assert.deepEqual(model.functions, []);
+    assert.deepEqual(model.tables, []);
   });
 });

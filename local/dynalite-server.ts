@@ -1,17 +1,20 @@
 /**
- * The embedded DynamoDB-compatible store (dynalite: LevelDB on disk, no Java,
- * no Docker) and the creation of the tables that serverless.yml declares.
+ * dynalite, the embedded DynamoDB-compatible server (LevelDB on disk, no Java, no Docker), and the creation of the
+ * tables that serverless.yml declares. (Not to be confused with src/store, the functions' DynamoDB adapter.)
  */
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createDynamoDbClient, DynamoDbError } from '../src/store/dynamodb.js';
+import { teachReturnValuesOnConditionCheckFailure } from './dynalite-compat.js';
 import type { Json, TableModel } from './service-config.js';
 
-/** Credentials for a local store: it checks that requests are signed, not by whom. */
+/** Credentials for a local server: it checks that requests are signed, not by whom. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
-export interface Store {
+/** A running dynalite. */
+export interface Dynalite {
   endpoint: string;
   close(): Promise<void>;
 }
@@ -20,8 +23,9 @@ export interface Store {
  * Starts dynalite on `port` (0 picks a free one), persisting under `dataDir`
  * or, without one, in memory.
  */
-export async function startStore(options: { port: number; dataDir?: string; host?: string }): Promise<Store> {
+export async function startDynalite(options: { port: number; dataDir?: string; host?: string }): Promise<Dynalite> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  teachReturnValuesOnConditionCheckFailure();
   const server = dynalite({
     ...(options.dataDir ? { path: options.dataDir } : {}),
     createTableMs: 0,
@@ -54,20 +58,27 @@ const CREATE_TABLE_FIELDS = [
   'LocalSecondaryIndexes',
 ];
 
+/** The CreateTable request for a declared table: the CloudFormation properties that CreateTable also takes. */
+function createTableInput(table: TableModel): CreateTableInput {
+  const input: Record<string, Json> = {};
+  for (const field of CREATE_TABLE_FIELDS) {
+    const value = table.properties[field];
+    if (value !== undefined) input[field] = value;
+  }
+  if (typeof input.TableName !== 'string') {
+    throw new Error(`serverless.yml: table ${table.logicalId} needs a TableName for the local store`);
+  }
+  // These properties have the same names and shapes in CloudFormation and in CreateTable; whatever is wrong with
+  // them, the server refuses with DynamoDB's own message, as CloudFormation would.
+  return input as unknown as CreateTableInput;
+}
+
 /** Creates each declared table that does not exist yet at `endpoint`. */
-export async function ensureTables(endpoint: string, tables: TableModel[], region = 'us-east-1'): Promise<void> {
+export async function createTables(endpoint: string, tables: TableModel[], region = 'us-east-1'): Promise<void> {
   const client = createDynamoDbClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   for (const table of tables) {
-    const input: Record<string, Json> = {};
-    for (const field of CREATE_TABLE_FIELDS) {
-      const value = table.properties[field];
-      if (value !== undefined) input[field] = value;
-    }
-    if (typeof input.TableName !== 'string') {
-      throw new Error(`serverless.yml: table ${table.logicalId} needs a TableName for the local store`);
-    }
     try {
-      await client.send('CreateTable', input);
+      await client.send('CreateTable', createTableInput(table));
     } catch (error) {
       if (!(error instanceof DynamoDbError && error.name === 'ResourceInUseException')) throw error;
     }

@@ -1,20 +1,20 @@
 /**
  * The proof that the local gateway reads serverless.yml as osls does: the
  * local loader's resolved configuration is compared with `osls print` for
- * every part the gateway and the tests use. (The one unit test that runs a
- * child process; it needs no network and no AWS credentials.)
+ * every part the gateway and the tests use. (It runs osls in a child process,
+ * which is why it is an integration test; it needs no network and no AWS
+ * credentials.)
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PROJECT_ROOT } from '../../local/paths.js';
 import { type Json, loadServiceModel } from '../../local/service-config.js';
 
 type Config = { [key: string]: Json };
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const STAGE = 'local';
 
 function object(value: Json | undefined, where: string): Config {
@@ -39,7 +39,7 @@ async function oslsPrint(params: Record<string, string>): Promise<Config> {
       ...Object.entries(params).map(([name, value]) => `--param=${name}=${value}`),
     ],
     {
-      cwd: ROOT,
+      cwd: PROJECT_ROOT,
       env,
       timeout: 60_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -63,7 +63,7 @@ for (const params of MODES) {
     timeout: 70_000,
   }, async () => {
     const printed = await oslsPrint(params);
-    const model = loadServiceModel(resolve(ROOT, 'serverless.yml'), { stage: STAGE, params });
+    const model = loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: STAGE, params });
     const local = model.resolved;
 
     assert.equal(local.service, printed.service);

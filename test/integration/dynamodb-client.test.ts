@@ -1,0 +1,326 @@
+/**
+ * The DynamoDB client against a scripted HTTP server on the loopback interface:
+ * what it sends, which failures it retries, and how errors are mapped.
+ */
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { SignatureV4 } from '@smithy/signature-v4';
+import {
+  ConditionalCheckFailedError,
+  type Credentials,
+  createDynamoDbClient,
+  DynamoDbError,
+} from '../../src/store/dynamodb.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** Whether the client gave up on this request before it was answered. */
+  abandoned: boolean;
+}
+
+/** A scripted answer; `hang` never answers (until the client gives up). */
+type Reply = { status: number; body: string } | { hang: true };
+
+const CREDENTIALS = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
+const REGION = 'eu-central-1';
+
+let server: Server;
+let endpoint: string;
+let seen: Seen[] = [];
+let replies: Reply[] = [];
+
+const json = (status: number, value: unknown): Reply => ({ status, body: JSON.stringify(value) });
+const awsError = (status: number, type: string, message = 'x'): Reply =>
+  json(status, { __type: `com.amazonaws.dynamodb.v20120810#${type}`, message });
+
+function answer(reply: Reply, res: ServerResponse, request: Seen): void {
+  res.on('close', () => {
+    if (!res.writableFinished) request.abandoned = true;
+  });
+  if ('hang' in reply) return;
+  res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.0' });
+  res.end(reply.body);
+}
+
+before(async () => {
+  server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request: Seen = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        abandoned: false,
+      };
+      seen.push(request);
+      answer(replies.shift() ?? { status: 599, body: '{"__type":"NoScriptedReply"}' }, res, request);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+beforeEach(() => {
+  seen = [];
+  replies = [];
+});
+
+const client = (maxAttempts = 3, timeoutMs = 2000, credentials: Credentials = CREDENTIALS) =>
+  createDynamoDbClient({ region: REGION, endpoint, credentials, maxAttempts, timeoutMs });
+
+/** Asserts that `promise` rejects with a DynamoDbError of this name and status. */
+async function rejectsWith(promise: Promise<unknown>, name: string, statusCode: number, message?: string) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof DynamoDbError, `expected a DynamoDbError, got ${String(error)}`);
+    assert.equal(error.name, name);
+    assert.equal(error.statusCode, statusCode);
+    if (message !== undefined) assert.equal(error.message, message);
+    return true;
+  });
+}
+
+type Data = string | ArrayBuffer | ArrayBufferView;
+const bytes = (data: Data) =>
+  typeof data === 'string'
+    ? Buffer.from(data)
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
+
+/** node:crypto's SHA-256 in the shape the AWS SDK's signer takes. */
+class Sha256 {
+  readonly #hash;
+  constructor(secret?: Data) {
+    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
+  }
+  update(data: Data): void {
+    this.#hash.update(bytes(data));
+  }
+  async digest(): Promise<Uint8Array> {
+    return this.#hash.digest();
+  }
+}
+
+/**
+ * The signature the AWS SDK's own signer (a second, independent SigV4 implementation) computes for the request the
+ * server received, over the headers the client said it signed.
+ */
+async function sdkSignature(request: Seen, credentials: Credentials): Promise<string> {
+  const authorization = String(request.headers.authorization);
+  const signedNames = /SignedHeaders=([^,]+)/.exec(authorization)?.[1]?.split(';') ?? [];
+  const headers: Record<string, string> = {};
+  for (const name of signedNames) headers[name] = String(request.headers[name]);
+  const amzDate = String(request.headers['x-amz-date']);
+  const signingDate = new Date(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+  const signer = new SignatureV4({
+    credentials,
+    region: REGION,
+    service: 'dynamodb',
+    sha256: Sha256,
+    applyChecksum: false,
+  });
+  const url = new URL(endpoint);
+  const signed = await signer.sign(
+    {
+      method: request.method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: request.url,
+      query: {},
+      headers,
+      body: request.body,
+    },
+    { signingDate },
+  );
+  return String(signed.headers.authorization);
+}
+
+describe('createDynamoDbClient', () => {
+  test('a 200 returns the parsed JSON', async () => {
+    replies = [json(200, { Item: { id: { S: 'a' } } })];
+    const output = await client().send('GetItem', { TableName: 't', Key: { id: { S: 'a' } } });
+    assert.deepEqual(output, { Item: { id: { S: 'a' } } });
+    assert.equal(seen.length, 1);
+  });
+
+  test('sends a POST to / with the operation as x-amz-target and the input as JSON, signed as AWS verifies', async () => {
+    replies = [json(200, {})];
+    const input = { TableName: 't', Item: { title: { S: 'ü 😀' } } };
+    await client().send('PutItem', input);
+    const [request] = seen;
+    assert.ok(request);
+    assert.equal(request.method, 'POST');
+    assert.equal(request.url, '/');
+    assert.equal(request.headers['x-amz-target'], 'DynamoDB_20120810.PutItem');
+    assert.equal(request.headers['content-type'], 'application/x-amz-json-1.0');
+    assert.equal(request.headers['content-length'], String(Buffer.byteLength(request.body)));
+    assert.equal(request.headers.host, new URL(endpoint).host);
+    assert.deepEqual(JSON.parse(request.body), input);
+    const authorization = String(request.headers.authorization);
+    assert.match(authorization, new RegExp(`^AWS4-HMAC-SHA256 Credential=AKIDLOCAL/\\d{8}/${REGION}/dynamodb/`));
+    // The body, the operation and the endpoint's host (port included) are covered by the signature.
+    assert.match(authorization, /SignedHeaders=[^,]*\bhost\b/);
+    assert.match(authorization, /SignedHeaders=[^,]*\bx-amz-target\b/);
+    assert.equal(authorization, await sdkSignature(request, CREDENTIALS));
+  });
+
+  test('a session token is sent as x-amz-security-token and signed', async () => {
+    replies = [json(200, {})];
+    const temporary = { ...CREDENTIALS, sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLE//////////wEaCXVz+token==' };
+    await client(3, 2000, temporary).send('GetItem', { TableName: 't', Key: {} });
+    const [request] = seen;
+    assert.ok(request);
+    assert.equal(request.headers['x-amz-security-token'], temporary.sessionToken);
+    assert.match(String(request.headers.authorization), /SignedHeaders=[^,]*x-amz-security-token/);
+    assert.equal(request.headers.authorization, await sdkSignature(request, temporary));
+  });
+
+  test('each operation name goes into x-amz-target', async () => {
+    replies = [json(200, {}), json(200, {}), json(200, {}), json(200, {})];
+    const c = client();
+    await c.send('Query', { TableName: 't' });
+    await c.send('UpdateItem', { TableName: 't', Key: {} });
+    await c.send('DeleteItem', { TableName: 't', Key: {} });
+    await c.send('BatchWriteItem', { RequestItems: {} });
+    assert.deepEqual(
+      seen.map((s) => s.headers['x-amz-target']),
+      ['Query', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'].map((operation) => `DynamoDB_20120810.${operation}`),
+    );
+  });
+
+  test('a failed condition is a ConditionalCheckFailedError carrying the stored item, and is not retried', async () => {
+    const stored = { owner: { S: 'o' }, id: { S: 'i' }, title: { S: 'there first' } };
+    replies = [
+      json(400, {
+        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+        message: 'The conditional request failed',
+        Item: stored,
+      }),
+    ];
+    await assert.rejects(client(4).send('PutItem', { TableName: 't', Item: {} }), (error: unknown) => {
+      assert.ok(error instanceof ConditionalCheckFailedError);
+      assert.equal(error.name, 'ConditionalCheckFailedException');
+      assert.equal(error.statusCode, 400);
+      assert.equal(error.message, 'The conditional request failed');
+      assert.deepEqual(error.item, stored);
+      return true;
+    });
+    assert.equal(seen.length, 1);
+  });
+
+  test('a failed condition without an item (there was none) has item undefined', async () => {
+    replies = [awsError(400, 'ConditionalCheckFailedException', 'The conditional request failed')];
+    await assert.rejects(client().send('DeleteItem', { TableName: 't', Key: {} }), (error: unknown) => {
+      assert.ok(error instanceof ConditionalCheckFailedError);
+      assert.equal(error.item, undefined);
+      return true;
+    });
+  });
+
+  test('other client errors are not retried either', async () => {
+    replies = [awsError(400, 'ValidationException', 'One or more parameter values were invalid')];
+    await rejectsWith(client(4).send('Query', { TableName: 't' }), 'ValidationException', 400);
+    assert.equal(seen.length, 1);
+  });
+
+  test('ThrottlingException is retried up to maxAttempts, then thrown', async () => {
+    replies = [
+      awsError(400, 'ThrottlingException', 'slow down 1'),
+      awsError(400, 'ThrottlingException', 'slow down 2'),
+      awsError(400, 'ThrottlingException', 'slow down 3'),
+      json(200, { never: 'reached' }),
+    ];
+    await rejectsWith(client(3).send('Query', { TableName: 't' }), 'ThrottlingException', 400, 'slow down 3');
+    assert.equal(seen.length, 3);
+  });
+
+  test('ProvisionedThroughputExceededException is retried', async () => {
+    replies = [awsError(400, 'ProvisionedThroughputExceededException'), json(200, { Count: 0 })];
+    assert.deepEqual(await client(3).send('Query', { TableName: 't' }), { Count: 0 });
+    assert.equal(seen.length, 2);
+  });
+
+  test('a 500 is retried up to maxAttempts, then thrown', async () => {
+    replies = [
+      awsError(500, 'InternalServerError', 'boom'),
+      awsError(500, 'InternalServerError', 'boom'),
+      json(200, { never: 'reached' }),
+    ];
+    await rejectsWith(client(2).send('PutItem', { TableName: 't', Item: {} }), 'InternalServerError', 500, 'boom');
+    assert.equal(seen.length, 2);
+  });
+
+  test('success after one 500 returns the result of the same request sent again', async () => {
+    replies = [awsError(500, 'InternalServerError'), json(200, { Attributes: { id: { S: 'a' } } })];
+    assert.deepEqual(await client(3).send('UpdateItem', { TableName: 't', Key: {} }), {
+      Attributes: { id: { S: 'a' } },
+    });
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0]?.body, seen[1]?.body);
+    assert.equal(seen[0]?.headers['x-amz-target'], seen[1]?.headers['x-amz-target']);
+  });
+
+  test('maxAttempts 1 means no retry', async () => {
+    replies = [awsError(500, 'InternalServerError'), json(200, {})];
+    await rejectsWith(client(1).send('GetItem', { TableName: 't', Key: {} }), 'InternalServerError', 500);
+    assert.equal(seen.length, 1);
+  });
+
+  test('a body that is not DynamoDB JSON becomes UnknownError with the HTTP status', async () => {
+    replies = [{ status: 502, body: '<html>Bad Gateway</html>' }];
+    await rejectsWith(client(1).send('GetItem', { TableName: 't', Key: {} }), 'UnknownError', 502, 'HTTP 502');
+  });
+
+  test('the Message spelling of the message is understood', async () => {
+    replies = [json(400, { __type: 'com.amazon.coral.validate#ValidationException', Message: 'Bad key' })];
+    await rejectsWith(client(1).send('GetItem', { TableName: 't', Key: {} }), 'ValidationException', 400, 'Bad key');
+  });
+
+  test('an attempt that gets no answer is abandoned and retried', async () => {
+    replies = [{ hang: true }, json(200, { Item: { id: { S: 'on time' } } })];
+    assert.deepEqual(await client(2, 100).send('GetItem', { TableName: 't', Key: {} }), {
+      Item: { id: { S: 'on time' } },
+    });
+    assert.equal(seen.length, 2);
+    assert.equal(seen[0]?.abandoned, true, 'the client closed the unanswered request');
+  });
+
+  test('an attempt that never gets an answer ends in a timeout error after maxAttempts', async () => {
+    replies = [{ hang: true }, { hang: true }];
+    await assert.rejects(client(2, 50).send('GetItem', { TableName: 't', Key: {} }), /GetItem timed out after 50 ms/);
+    assert.equal(seen.length, 2);
+  });
+
+  test('a connection error is retried and then thrown as it is', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = createDynamoDbClient({
+      region: REGION,
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: CREDENTIALS,
+      maxAttempts: 2,
+    });
+    await assert.rejects(unreachable.send('GetItem', { TableName: 't', Key: {} }), (error: unknown) => {
+      assert.ok(error instanceof Error);
+      assert.equal(error instanceof DynamoDbError, false);
+      assert.match(String((error as NodeJS.ErrnoException).code), /ECONNREFUSED/);
+      return true;
+    });
+  });
+});

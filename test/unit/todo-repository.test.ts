@@ -1,0 +1,331 @@
+/**
+ * The DynamoDB repository against a scripted client: every answer DynamoDB can give, including the rare ones a
+ * local store never gives (a page cut at 1 MB, throttled batches, lost answers), without a network.
+ */
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import {
+  ConditionalCheckFailedError,
+  type DynamoDbClient,
+  DynamoDbError,
+  type Item,
+  type Operation,
+  type Operations,
+} from '../../src/store/dynamodb.js';
+import { toItem } from '../../src/store/requests.js';
+import { createDynamoTodoRepository, MAX_BATCH_ATTEMPTS } from '../../src/store/todo-repository.js';
+import { NotFoundError } from '../../src/todos/errors.js';
+import type { Todo } from '../../src/todos/todo.js';
+
+const TABLE = 'todos';
+const OWNER = 'alice';
+const AT = '2026-11-27T13:00:00.000Z';
+
+type Answer<O extends Operation> = (input: Operations[O]['input']) => Operations[O]['output'];
+type Script = { [O in Operation]?: Answer<O> };
+
+interface Scripted extends DynamoDbClient {
+  calls: Array<{ operation: Operation; input: unknown }>;
+}
+
+/** A client that answers each operation with the script's function (which may throw), recording every call. */
+function scripted(script: Script): Scripted {
+  const calls: Scripted['calls'] = [];
+  return {
+    calls,
+    async send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']> {
+      calls.push({ operation, input: structuredClone(input) });
+      const answer = script[operation] as Answer<O> | undefined;
+      assert.ok(answer, `unexpected ${operation}`);
+      return answer(input);
+    },
+  };
+}
+
+const todo = (n: number, owner = OWNER): Todo => ({
+  owner,
+  id: `01J00000000000000000000${String(n).padStart(3, '0')}`,
+  title: `todo ${n}`,
+  completed: false,
+  createdAt: AT,
+  updatedAt: AT,
+});
+const items = (from: number, count: number) => Array.from({ length: count }, (_, i) => toItem(todo(from + i)));
+const key = (n: number): Item => ({ owner: { S: OWNER }, id: { S: todo(n).id } });
+const conditionFailed = (item?: Item) => new ConditionalCheckFailedError('The conditional request failed', 400, item);
+
+/** Runs `promise` while stepping mocked timers forward, so that backoff waits pass at once. */
+async function withTimersRunning<T>(t: TestContext, promise: Promise<T>): Promise<T> {
+  let settled = false;
+  const done = promise.finally(() => {
+    settled = true;
+  });
+  done.catch(() => undefined);
+  while (!settled) {
+    await new Promise((resolve) => setImmediate(resolve));
+    t.mock.timers.tick(1000);
+  }
+  return promise;
+}
+
+describe('list', () => {
+  test('asks for one more than the page and returns the page with the last id when the extra one came', async () => {
+    const client = scripted({ Query: () => ({ Items: items(1, 4) }) });
+    const page = await createDynamoTodoRepository(client, TABLE).list(OWNER, 3);
+    assert.deepEqual(page, { items: [todo(1), todo(2), todo(3)], lastId: todo(3).id });
+    assert.equal((client.calls[0]?.input as Operations['Query']['input'] | undefined)?.Limit, 4);
+  });
+
+  test('a short page without LastEvaluatedKey is the last one', async () => {
+    const client = scripted({ Query: () => ({ Items: items(1, 2) }) });
+    assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 3, todo(0).id), {
+      items: [todo(1), todo(2)],
+    });
+    assert.deepEqual((client.calls[0]?.input as Operations['Query']['input'] | undefined)?.ExclusiveStartKey, key(0));
+  });
+
+  test('a page DynamoDB cut at 1 MB (LastEvaluatedKey, fewer items) still links to the rest', async () => {
+    const client = scripted({ Query: () => ({ Items: items(1, 2), LastEvaluatedKey: key(2) }) });
+    assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 10), {
+      items: [todo(1), todo(2)],
+      lastId: todo(2).id,
+    });
+  });
+
+  test('an empty answer is an empty last page, with or without LastEvaluatedKey', async () => {
+    for (const output of [{}, { Items: [] }, { Items: [], LastEvaluatedKey: key(9) }]) {
+      const client = scripted({ Query: () => output });
+      assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 10), { items: [] });
+    }
+  });
+
+  test('a malformed stored item is a fault, not a silently wrong todo', async () => {
+    const broken = { ...toItem(todo(1)), completed: { S: 'yes' } };
+    const client = scripted({ Query: () => ({ Items: [broken] }) });
+    await assert.rejects(createDynamoTodoRepository(client, TABLE).list(OWNER, 10), /no boolean attribute completed/);
+  });
+});
+
+describe('create', () => {
+  test('puts the item on condition that the id is new', async () => {
+    const client = scripted({ PutItem: () => ({}) });
+    await createDynamoTodoRepository(client, TABLE).create(todo(1));
+    assert.deepEqual(client.calls[0], {
+      operation: 'PutItem',
+      input: {
+        TableName: TABLE,
+        Item: toItem(todo(1)),
+        ConditionExpression: 'attribute_not_exists(#id)',
+        ExpressionAttributeNames: { '#id': 'id' },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    });
+  });
+
+  test('a refusal that returns this very item (an earlier attempt stored it) is a success, with no read', async () => {
+    const client = scripted({
+      PutItem: () => {
+        throw conditionFailed(toItem(todo(1)));
+      },
+    });
+    await createDynamoTodoRepository(client, TABLE).create(todo(1));
+    assert.deepEqual(
+      client.calls.map((c) => c.operation),
+      ['PutItem'],
+    );
+  });
+
+  test('a refusal over another item, or one that says nothing, is a fault with the refusal as cause', async () => {
+    const other = { ...todo(1), title: 'someone else' };
+    for (const item of [toItem(other), { ...toItem(todo(1)), extra: { S: 'x' } }, undefined]) {
+      const refusal = conditionFailed(item);
+      const client = scripted({
+        PutItem: () => {
+          throw refusal;
+        },
+      });
+      await assert.rejects(createDynamoTodoRepository(client, TABLE).create(todo(1)), (error: unknown) => {
+        assert.ok(error instanceof Error && !(error instanceof NotFoundError));
+        assert.match(error.message, /already taken/);
+        assert.equal(error.cause, refusal);
+        return true;
+      });
+    }
+  });
+
+  test('any other error is thrown as it is', async () => {
+    const throttled = new DynamoDbError('ThrottlingException', 'slow down', 400);
+    const client = scripted({
+      PutItem: () => {
+        throw throttled;
+      },
+    });
+    await assert.rejects(createDynamoTodoRepository(client, TABLE).create(todo(1)), (error) => error === throttled);
+  });
+});
+
+describe('get', () => {
+  test('maps the item, or undefined when there is none', async () => {
+    let item: Item | undefined = toItem(todo(1));
+    const client = scripted({ GetItem: () => (item ? { Item: item } : {}) });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    assert.deepEqual(await repository.get(OWNER, todo(1).id), todo(1));
+    item = undefined;
+    assert.equal(await repository.get(OWNER, todo(1).id), undefined);
+    assert.deepEqual(client.calls[0]?.input, { TableName: TABLE, Key: key(1), ConsistentRead: true });
+  });
+});
+
+describe('update and delete', () => {
+  test('update returns the todo DynamoDB returned', async () => {
+    const updated = { ...todo(1), completed: true, updatedAt: '2026-11-27T14:00:00.000Z' };
+    const client = scripted({ UpdateItem: () => ({ Attributes: toItem(updated) }) });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    assert.deepEqual(await repository.update(OWNER, todo(1).id, { completed: true }, updated.updatedAt), updated);
+  });
+
+  test('a failed condition (the todo does not exist) is a NotFoundError whose cause is the refusal', async () => {
+    const refusal = conditionFailed();
+    const client = scripted({
+      UpdateItem: () => {
+        throw refusal;
+      },
+      DeleteItem: () => {
+        throw refusal;
+      },
+    });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    for (const attempt of [
+      () => repository.update(OWNER, todo(1).id, { completed: true }, AT),
+      () => repository.delete(OWNER, todo(1).id),
+    ]) {
+      await assert.rejects(attempt(), (error: unknown) => {
+        assert.ok(error instanceof NotFoundError);
+        assert.equal(error.message, `No todo with id "${todo(1).id}".`);
+        assert.equal(error.cause, refusal);
+        return true;
+      });
+    }
+  });
+
+  test('other errors are thrown as they are', async () => {
+    const fault = new DynamoDbError('InternalServerError', 'boom', 500);
+    const client = scripted({
+      UpdateItem: () => {
+        throw fault;
+      },
+      DeleteItem: () => {
+        throw fault;
+      },
+    });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    await assert.rejects(repository.update(OWNER, todo(1).id, { completed: true }, AT), (e) => e === fault);
+    await assert.rejects(repository.delete(OWNER, todo(1).id), (e) => e === fault);
+  });
+
+  test('an update answer without attributes is a fault', async () => {
+    const client = scripted({ UpdateItem: () => ({}) });
+    await assert.rejects(
+      createDynamoTodoRepository(client, TABLE).update(OWNER, todo(1).id, { completed: true }, AT),
+      /no attributes/,
+    );
+  });
+
+  test('delete sends a conditional DeleteItem', async () => {
+    const client = scripted({ DeleteItem: () => ({}) });
+    await createDynamoTodoRepository(client, TABLE).delete(OWNER, todo(1).id);
+    assert.deepEqual(client.calls[0]?.input, {
+      TableName: TABLE,
+      Key: key(1),
+      ConditionExpression: 'attribute_exists(#id)',
+      ExpressionAttributeNames: { '#id': 'id' },
+    });
+  });
+});
+
+describe('deleteAll', () => {
+  /** Keys of `count` todos, served `pageSize` at a time with LastEvaluatedKey, as DynamoDB pages a Query. */
+  function keyPages(count: number, pageSize: number): Answer<'Query'> {
+    return (input) => {
+      const start = input.ExclusiveStartKey ? Number(input.ExclusiveStartKey.id?.S?.slice(-3)) + 1 : 1;
+      const end = Math.min(count, start + pageSize - 1);
+      const page = Array.from({ length: Math.max(0, end - start + 1) }, (_, i) => ({ id: { S: todo(start + i).id } }));
+      return end < count ? { Items: page, LastEvaluatedKey: key(end) } : { Items: page };
+    };
+  }
+
+  test('deletes every key of every page in batches of at most 25, and counts them', async () => {
+    const deleted: string[] = [];
+    const client = scripted({
+      Query: keyPages(130, 60),
+      BatchWriteItem: (input) => {
+        const writes = input.RequestItems?.[TABLE] ?? [];
+        assert.ok(writes.length >= 1 && writes.length <= 25, `a batch of ${writes.length}`);
+        for (const write of writes) deleted.push(String(write.DeleteRequest?.Key?.id?.S));
+        return {};
+      },
+    });
+    assert.equal(await createDynamoTodoRepository(client, TABLE).deleteAll(OWNER), 130);
+    assert.deepEqual(
+      deleted.sort(),
+      Array.from({ length: 130 }, (_, i) => todo(i + 1).id),
+    );
+    assert.equal(client.calls.filter((c) => c.operation === 'Query').length, 3);
+  });
+
+  test('an owner without todos costs one Query', async () => {
+    const client = scripted({ Query: () => ({ Items: [] }) });
+    assert.equal(await createDynamoTodoRepository(client, TABLE).deleteAll(OWNER), 0);
+    assert.equal(client.calls.length, 1);
+  });
+
+  test('unprocessed deletes are sent again, alone, until none are left', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const sent: number[] = [];
+    const client = scripted({
+      Query: keyPages(6, 100),
+      BatchWriteItem: (input) => {
+        const writes = input.RequestItems?.[TABLE] ?? [];
+        sent.push(writes.length);
+        // DynamoDB, throttled, processes only the first write of each batch.
+        return writes.length > 1 ? { UnprocessedItems: { [TABLE]: writes.slice(1) } } : {};
+      },
+    });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    assert.equal(await withTimersRunning(t, repository.deleteAll(OWNER)), 6);
+    assert.deepEqual(sent, [6, 5, 4, 3, 2, 1]);
+  });
+
+  test(`gives up with a fault after ${MAX_BATCH_ATTEMPTS} attempts that leave deletes unprocessed`, async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    let attempts = 0;
+    const client = scripted({
+      Query: keyPages(3, 100),
+      BatchWriteItem: (input) => {
+        attempts++;
+        return { UnprocessedItems: { [TABLE]: input.RequestItems?.[TABLE] ?? [] } };
+      },
+    });
+    await assert.rejects(
+      withTimersRunning(t, createDynamoTodoRepository(client, TABLE).deleteAll(OWNER)),
+      new RegExp(`left 3 deletes unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`),
+    );
+    assert.equal(attempts, MAX_BATCH_ATTEMPTS);
+  });
+
+  test('an error from a batch is thrown as it is', async () => {
+    const fault = new DynamoDbError('InternalServerError', 'boom', 500);
+    const client = scripted({
+      Query: keyPages(3, 100),
+      BatchWriteItem: () => {
+        throw fault;
+      },
+    });
+    await assert.rejects(createDynamoTodoRepository(client, TABLE).deleteAll(OWNER), (e) => e === fault);
+  });
+
+  test('a key without an id is a fault', async () => {
+    const client = scripted({ Query: () => ({ Items: [{ owner: { S: OWNER } }] }) });
+    await assert.rejects(createDynamoTodoRepository(client, TABLE).deleteAll(OWNER), /no id/);
+  });
+});
