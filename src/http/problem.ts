@@ -51,8 +51,9 @@ export function toProblem(error: unknown, requestId: string): Problem {
   }
   if (error instanceof TodoError) {
     const { status, title } = DOMAIN_PROBLEMS[error.code];
-    const problem: Problem = { type: problemType(error.code), title, status, detail: error.message, requestId };
+    const problem: Problem = { type: problemType(error.code), title, status, detail: error.message };
     if (error instanceof ValidationError && error.errors.length > 0) problem.errors = error.errors;
+    problem.requestId = requestId;
     return problem;
   }
   return {
