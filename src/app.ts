@@ -3,8 +3,9 @@
  * Lambda execution environment (module scope), then reused by every request.
  */
 import { readConfig } from './config.js';
-import { createHttpHandler } from './http/handler.js';
+import { createHttpHandler, logWarning } from './http/handler.js';
 import { createDynamoDbClient } from './store/dynamodb.js';
+import { createDynamoIdempotencyStore } from './store/idempotency-store.js';
 import { createDynamoTodoRepository } from './store/todo-repository.js';
 import { createTodoService } from './todos/service.js';
 
@@ -16,7 +17,12 @@ const client = createDynamoDbClient({
   ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
 });
 
-export const todos = createTodoService({ repository: createDynamoTodoRepository(client, config.tableName) });
+export const todos = createTodoService({
+  repository: createDynamoTodoRepository(client, config.tableName),
+  idempotency: createDynamoIdempotencyStore(client, config.tableName),
+  onRecoveredFault: (what, error) =>
+    logWarning(`Idempotency record ${what} failed; the request still succeeded`, error),
+});
 
-/** Wraps a route into this deployment's Lambda handler (its auth mode and public URL). */
+/** Wraps a route into this deployment's Lambda handler (its auth mode, public URL and If-Match requirement). */
 export const route = createHttpHandler(config);

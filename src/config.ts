@@ -11,6 +11,8 @@ export interface Config {
   credentials: Credentials;
   /** The API's public URL (no trailing slash) when links must not come from the Host header. */
   publicBaseUrl?: string;
+  /** Refuse (428) writes to a todo that do not say which version they change (`If-Match`). */
+  requireIfMatch: boolean;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +36,7 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     tableName: env.TABLE_NAME as string,
     authMode,
     region: env.AWS_REGION as string,
+    requireIfMatch: flag('REQUIRE_IF_MATCH', env.REQUIRE_IF_MATCH),
     credentials: {
       accessKeyId: env.AWS_ACCESS_KEY_ID as string,
       secretAccessKey: env.AWS_SECRET_ACCESS_KEY as string,
@@ -45,6 +48,13 @@ export function readConfig(env: Record<string, string | undefined>): Config {
   if (endpoint) config.dynamodbEndpoint = absoluteUrl(endpointVariable, endpoint);
   if (env.PUBLIC_BASE_URL) config.publicBaseUrl = absoluteUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL);
   return config;
+}
+
+/** `true` or `false`; unset or empty is `false`. Anything else is a mistake worth stopping for. */
+function flag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(value)}`);
 }
 
 function absoluteUrl(name: string, value: string): string {

@@ -1,16 +1,18 @@
 import { route, todos } from '../app.js';
+import { readResponse } from '../http/conditional.js';
+import { pageEtag } from '../http/etag.js';
 import { pageLinks, parseLimit } from '../http/pagination.js';
 import { queryParameter } from '../http/request.js';
-import { json } from '../http/responses.js';
 import { toView } from '../http/todo-view.js';
 
-/** `GET /todos?limit=N&cursor=C`: one page, oldest first; a `Link: rel="next"` header when more remain. */
+/**
+ * `GET /todos?limit=N&cursor=C`: one page, oldest first; a `Link: rel="next"` header when more remain; 304 when the
+ * client's If-None-Match names this exact page.
+ */
 export const handler = route(async ({ event, owner, baseUrl }) => {
   const limit = parseLimit(queryParameter(event, 'limit'));
   const page = await todos.list(owner, limit, queryParameter(event, 'cursor'));
-  return json(
-    200,
-    page.items.map((todo) => toView(todo, baseUrl)),
-    pageLinks(baseUrl, limit, page.nextCursor),
-  );
+  const body = JSON.stringify(page.items.map((todo) => toView(todo, baseUrl)));
+  const links = pageLinks(baseUrl, limit, page.nextCursor);
+  return readResponse(event, body, pageEtag(body, links.link), links);
 });

@@ -1,12 +1,15 @@
 import { route, todos } from '../app.js';
 import { pathParameter, readJsonBody } from '../http/request.js';
-import { json } from '../http/responses.js';
-import { toView } from '../http/todo-view.js';
+import { todoResponse } from '../http/todo-view.js';
 import { parseTodoPatch } from '../todos/schema.js';
 
-/** `PATCH /todos/{id}`: changes the fields sent; never creates a todo. */
-export const handler = route(async ({ event, owner, baseUrl }) => {
+/**
+ * `PATCH /todos/{id}`: changes the fields sent; never creates a todo. With `If-Match`, only if the todo is still
+ * the version the client names (412 with the current ETag otherwise).
+ */
+export const handler = route(async ({ event, owner, baseUrl, ifMatch }) => {
   const id = pathParameter(event, 'id');
+  const expected = ifMatch();
   const patch = parseTodoPatch(readJsonBody(event));
-  return json(200, toView(await todos.update(owner, id, patch), baseUrl));
+  return todoResponse(200, await todos.update(owner, id, patch, expected), baseUrl);
 });

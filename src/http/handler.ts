@@ -1,6 +1,8 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { ExpectedVersions } from '../todos/todo.js';
+import { expectedVersions } from './conditional.js';
 import { type AuthMode, ownerOf } from './owner.js';
-import { problemResponse, toProblem } from './problem.js';
+import { problemHeaders, problemResponse, toProblem } from './problem.js';
 import { baseUrl } from './request.js';
 import type { HttpResponse } from './responses.js';
 
@@ -11,6 +13,10 @@ export interface RouteInput {
   owner: string;
   /** The API's absolute URL, for links and `Location`, without a trailing slash. */
   baseUrl: string;
+  /** Until when (epoch ms) the function may run (Lambda's deadline). */
+  deadline: number;
+  /** The versions a write may apply to, from `If-Match`, as this deployment requires it (see `expectedVersions`). */
+  ifMatch(): ExpectedVersions;
 }
 
 /** One route: the event, the caller and the base URL in, a response out; anything it throws becomes an HTTP answer. */
@@ -20,7 +26,12 @@ export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) =
 export interface HttpSettings {
   authMode: AuthMode;
   publicBaseUrl?: string | undefined;
+  /** Writes to a todo without `If-Match` are refused with 428. */
+  requireIfMatch?: boolean | undefined;
 }
+
+/** When the Lambda context gives no deadline (tests), the functions' longest timeout. */
+const DEFAULT_REMAINING_MS = 29_000;
 
 /**
  * Makes Lambda handlers of routes, for one deployment's settings. The caller is identified before the route runs
@@ -32,12 +43,18 @@ export function createHttpHandler(settings: HttpSettings): (route: RouteHandler)
   return (route) => async (event, context) => {
     try {
       const owner = ownerOf(event, settings.authMode);
-      return await route({ event, owner, baseUrl: baseUrl(event, settings.publicBaseUrl) });
+      return await route({
+        event,
+        owner,
+        baseUrl: baseUrl(event, settings.publicBaseUrl),
+        deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
+        ifMatch: () => expectedVersions(event, settings.requireIfMatch === true),
+      });
     } catch (error) {
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
       const problem = toProblem(error, requestId);
       if (problem.status >= 500) logFault(error, event, requestId, context);
-      return problemResponse(problem);
+      return problemResponse(problem, problemHeaders(error));
     }
   };
 }
@@ -64,4 +81,9 @@ function describeCause(cause: unknown): { name: string; message: string } | unde
   return cause instanceof Error
     ? { name: cause.name, message: cause.message }
     : { name: 'value', message: String(cause) };
+}
+
+/** A fault the code recovered from by itself: the request succeeded, but an operator should know. */
+export function logWarning(message: string, error: unknown): void {
+  console.error(JSON.stringify({ level: 'warn', message, error: describeCause(error) }));
 }

@@ -1,5 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type FieldError, TodoError, type TodoErrorCode, ValidationError } from '../todos/errors.js';
+import {
+  type FieldError,
+  PreconditionFailedError,
+  TodoError,
+  type TodoErrorCode,
+  ValidationError,
+} from '../todos/errors.js';
+import { todoEtag } from './etag.js';
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -30,6 +37,9 @@ const DOMAIN_PROBLEMS: Record<TodoErrorCode, { status: number; title: string }> 
   validation: { status: 400, title: 'Invalid request body' },
   'not-found': { status: 404, title: 'Not Found' },
   'invalid-cursor': { status: 400, title: 'Invalid cursor' },
+  'precondition-failed': { status: 412, title: 'Precondition Failed' },
+  'idempotency-key-in-use': { status: 409, title: 'Conflict' },
+  'idempotency-key-reused': { status: 422, title: 'Unprocessable Content' },
 };
 
 const problemType = (slug: string) => `urn:todo-api:problem:${slug}`;
@@ -65,10 +75,23 @@ export function toProblem(error: unknown, requestId: string): Problem {
   };
 }
 
-export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
+/**
+ * What an error adds to its response besides the problem: a refused precondition says which version is current (so
+ * the client can compare, or retry with it once it has merged), and a create still under way says when to retry.
+ */
+export function problemHeaders(error: unknown): Record<string, string> {
+  if (error instanceof PreconditionFailedError) return { etag: todoEtag(error.current.version) };
+  if (error instanceof TodoError && error.code === 'idempotency-key-in-use') return { 'retry-after': '1' };
+  return {};
+}
+
+export function problemResponse(
+  problem: Problem,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
+    headers: { ...headers, 'content-type': 'application/problem+json', 'cache-control': 'no-store' },
     body: JSON.stringify(problem),
   };
 }

@@ -67,3 +67,27 @@ export function baseUrl(event: APIGatewayProxyEventV2, publicBaseUrl: string | u
   const host = event.headers.host;
   return `${proto}://${host && HOST.test(host) ? host : event.requestContext.domainName}`;
 }
+
+/** The longest idempotency key taken (Stripe's and the IETF draft's examples are UUIDs, 36 characters). */
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * The `Idempotency-Key` of a create, if it has one: 1 to 255 printable ASCII characters, sent as is (as Stripe
+ * does) or as a quoted string (as the IETF httpapi draft's structured field does; the quotes are not part of it).
+ */
+export function idempotencyKey(event: APIGatewayProxyEventV2): string | undefined {
+  const raw = event.headers['idempotency-key'];
+  if (raw === undefined) return undefined;
+  const value = raw.trim();
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(value);
+  const key = quoted ? (quoted[1] ?? '').replace(/\\(.)/g, '$1') : value;
+  if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !/^[\x20-\x7e]+$/.test(key)) {
+    throw new HttpError(
+      400,
+      'invalid-idempotency-key',
+      'Invalid Idempotency-Key',
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} printable ASCII characters, such as a UUID.`,
+    );
+  }
+  return key;
+}

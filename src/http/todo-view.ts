@@ -1,5 +1,7 @@
 /** How a todo looks over HTTP: its representation and its URL. */
 import type { Todo } from '../todos/todo.js';
+import { todoEtag } from './etag.js';
+import { type HttpResponse, json } from './responses.js';
 
 /** A todo as clients see it (also the shape Todo-Backend clients expect). */
 export interface TodoView {
@@ -26,6 +28,16 @@ export function toView(todo: Todo, baseUrl: string): TodoView {
   return view;
 }
 
-function todoUrl(baseUrl: string, id: string): string {
+export function todoUrl(baseUrl: string, id: string): string {
   return `${baseUrl}/todos/${encodeURIComponent(id)}`;
+}
+
+/** A todo as the answer to a write, with its ETag (a write's answer is never cached). */
+export function todoResponse(
+  statusCode: number,
+  todo: Todo,
+  baseUrl: string,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  return json(statusCode, toView(todo, baseUrl), { ...headers, etag: todoEtag(todo.version) });
 }

@@ -5,7 +5,8 @@
  * Table layout: partition key `owner`, sort key `id` (a ULID, so the sort
  * order is creation order). One owner's todos are one partition, and every
  * read is a Query or GetItem on it: the cost of a request is the page, not
- * the table.
+ * the table. Idempotency records live in the same table, in a partition of
+ * their own per owner (see `idempotencyPartition`), so no todo query meets them.
  */
 import type {
   AttributeValue,
@@ -16,7 +17,8 @@ import type {
   QueryInput,
   UpdateItemInput,
 } from '@aws-sdk/client-dynamodb';
-import type { Todo, TodoPatch } from '../todos/todo.js';
+import type { IdempotencyRecord } from '../todos/idempotency.js';
+import { type ExpectedVersions, LEGACY_VERSION, type Todo, type TodoPatch, type WriteStamp } from '../todos/todo.js';
 import type { Item } from './dynamodb.js';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -30,6 +32,7 @@ export function toItem(todo: Todo): Item {
     completed: { BOOL: todo.completed },
     createdAt: { S: todo.createdAt },
     updatedAt: { S: todo.updatedAt },
+    version: { S: todo.version },
   };
   if (todo.order !== undefined) item.order = { N: String(todo.order) };
   return item;
@@ -44,6 +47,8 @@ export function fromItem(item: Item): Todo {
     completed: bool(item, 'completed'),
     createdAt: str(item, 'createdAt'),
     updatedAt: str(item, 'updatedAt'),
+    // Todos stored before versions existed have none until their next write.
+    version: item.version === undefined ? LEGACY_VERSION : str(item, 'version'),
   };
   const order = item.order;
   if (order !== undefined) {
@@ -57,13 +62,19 @@ export function fromItem(item: Item): Todo {
 function str(item: Item, name: string): string {
   const value = item[name]?.S;
   if (value !== undefined) return value;
-  throw new Error(`Stored todo has no string attribute ${name}`);
+  throw new Error(`Stored item has no string attribute ${name}`);
+}
+
+function num(item: Item, name: string): number {
+  const value = Number(item[name]?.N);
+  if (Number.isSafeInteger(value)) return value;
+  throw new Error(`Stored item has no integer attribute ${name}`);
 }
 
 function bool(item: Item, name: string): boolean {
   const value = item[name]?.BOOL;
   if (value !== undefined) return value;
-  throw new Error(`Stored todo has no boolean attribute ${name}`);
+  throw new Error(`Stored item has no boolean attribute ${name}`);
 }
 
 const key = (owner: string, id: string): Item => ({ owner: { S: owner }, id: { S: id } });
@@ -113,22 +124,60 @@ export function queryKeysRequest(table: string, owner: string, afterId?: string)
   };
 }
 
-/** Changes only the patched fields and `updatedAt`; the condition makes a missing todo fail instead of appearing. */
+/**
+ * The condition that the stored version is one of `expected` (none can be: then the condition never holds). A todo
+ * stored before versions existed has no version attribute; it matches the legacy version.
+ */
+function versionCondition(expected: readonly string[], values: Record<string, AttributeValue>): string {
+  const versions = expected.filter((version) => version !== LEGACY_VERSION);
+  const alternatives: string[] = [];
+  if (versions.length > 0) {
+    const placeholders = versions.map((version, i) => {
+      values[`:expected${i}`] = { S: version };
+      return `:expected${i}`;
+    });
+    alternatives.push(`#version IN (${placeholders.join(', ')})`);
+  }
+  if (versions.length < expected.length) alternatives.push('attribute_not_exists(#version)');
+  // Contradicts the attribute_exists(#id) it is joined to: DynamoDB refuses the write and returns the item.
+  if (alternatives.length === 0) return 'attribute_not_exists(#id)';
+  return alternatives.length === 1 ? (alternatives[0] ?? '') : `(${alternatives.join(' OR ')})`;
+}
+
+/**
+ * The condition of a write to an existing todo: that it exists (a write never creates one) and, when the client
+ * named versions, that the stored one is among them. Checked by DynamoDB in the write itself, so nothing can slip in
+ * between a check and the write; when it fails, DynamoDB returns the stored item, which says why.
+ */
+function existingTodoCondition(expected: ExpectedVersions) {
+  const names: Record<string, string> = { '#id': 'id' };
+  const values: Record<string, AttributeValue> = {};
+  let condition = 'attribute_exists(#id)';
+  if (expected !== undefined) {
+    names['#version'] = 'version';
+    condition += ` AND ${versionCondition(expected, values)}`;
+  }
+  return { condition, names, values };
+}
+
+/** Changes only the patched fields, `updatedAt` and the version; never creates a todo. */
 export function updateTodoRequest(
   table: string,
   owner: string,
   id: string,
   patch: TodoPatch,
-  updatedAt: string,
+  stamp: WriteStamp,
+  expected: ExpectedVersions,
 ): UpdateItemInput {
-  const names: Record<string, string> = { '#id': 'id', '#updatedAt': 'updatedAt' };
-  const values: Record<string, AttributeValue> = { ':updatedAt': { S: updatedAt } };
-  const sets = ['#updatedAt = :updatedAt'];
-  const set = (field: keyof TodoPatch, value: AttributeValue) => {
+  const { condition, names, values } = existingTodoCondition(expected);
+  const sets: string[] = [];
+  const set = (field: string, value: AttributeValue) => {
     names[`#${field}`] = field;
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);
   };
+  set('updatedAt', { S: stamp.updatedAt });
+  set('version', { S: stamp.version });
   if (patch.title !== undefined) set('title', { S: patch.title });
   if (patch.completed !== undefined) set('completed', { BOOL: patch.completed });
   if (patch.order !== undefined) set('order', { N: String(patch.order) });
@@ -136,20 +185,29 @@ export function updateTodoRequest(
     TableName: table,
     Key: key(owner, id),
     UpdateExpression: `SET ${sets.join(', ')}`,
-    ConditionExpression: 'attribute_exists(#id)',
+    ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_NEW',
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
-/** Deletes only an existing todo, so that deleting a missing one can be told apart (404). */
-export function deleteTodoRequest(table: string, owner: string, id: string): DeleteItemInput {
+/** Deletes only an existing todo (so a missing one is told apart: 404), of one of the expected versions if named. */
+export function deleteTodoRequest(
+  table: string,
+  owner: string,
+  id: string,
+  expected: ExpectedVersions,
+): DeleteItemInput {
+  const { condition, names, values } = existingTodoCondition(expected);
   return {
     TableName: table,
     Key: key(owner, id),
-    ConditionExpression: 'attribute_exists(#id)',
-    ExpressionAttributeNames: { '#id': 'id' },
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
   };
 }
 
@@ -158,5 +216,99 @@ export function batchDeleteRequest(table: string, owner: string, ids: string[]):
   if (ids.length === 0 || ids.length > BATCH_SIZE) throw new RangeError(`A batch holds 1 to ${BATCH_SIZE} ids`);
   return {
     RequestItems: { [table]: ids.map((id) => ({ DeleteRequest: { Key: key(owner, id) } })) },
+  };
+}
+
+/**
+ * The partition of an owner's idempotency records. Owners begin with a letter (`anonymous`, or an issuer URL), so
+ * no owner's todo partition can be this one.
+ */
+export function idempotencyPartition(owner: string): string {
+  return `#idempotency#${owner}`;
+}
+
+const IN_PROGRESS = 'in-progress';
+const COMPLETED = 'completed';
+
+/** Records a create under its key, unless a record that has not expired holds it: DynamoDB then returns that one. */
+export function claimKeyRequest(table: string, record: IdempotencyRecord, nowSeconds: number): PutItemInput {
+  return {
+    TableName: table,
+    Item: {
+      ...key(idempotencyPartition(record.owner), record.key),
+      fingerprint: { S: record.fingerprint },
+      state: { S: record.state },
+      todo: { M: toItem(record.todo) },
+      leaseUntil: { N: String(record.leaseUntil) },
+      // The table's TTL attribute: DynamoDB deletes the record some time after (the condition does not wait for it).
+      expiresAt: { N: String(record.expiresAt) },
+    },
+    ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt < :now',
+    ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
+    ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
+/** Moves an in-progress record's lease to a new attempt, only if nobody else has since. */
+export function takeOverKeyRequest(table: string, record: IdempotencyRecord, leaseUntil: number): UpdateItemInput {
+  return {
+    TableName: table,
+    Key: key(idempotencyPartition(record.owner), record.key),
+    UpdateExpression: 'SET #leaseUntil = :new',
+    ConditionExpression: '#state = :inProgress AND #leaseUntil = :old',
+    ExpressionAttributeNames: { '#state': 'state', '#leaseUntil': 'leaseUntil' },
+    ExpressionAttributeValues: {
+      ':new': { N: String(leaseUntil) },
+      ':old': { N: String(record.leaseUntil) },
+      ':inProgress': { S: IN_PROGRESS },
+    },
+    // A retry after a lost answer finds its own lease there: the returned record says so.
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+  };
+}
+
+/** Marks a claimed key's create done (never creates a record). */
+export function completeKeyRequest(table: string, owner: string, idempotencyKey: string): UpdateItemInput {
+  return {
+    TableName: table,
+    Key: key(idempotencyPartition(owner), idempotencyKey),
+    UpdateExpression: 'SET #state = :completed',
+    ConditionExpression: 'attribute_exists(#id)',
+    ExpressionAttributeNames: { '#id': 'id', '#state': 'state' },
+    ExpressionAttributeValues: { ':completed': { S: COMPLETED } },
+  };
+}
+
+/** Deletes an in-progress record, only while this attempt (its lease) still holds it. */
+export function releaseKeyRequest(
+  table: string,
+  owner: string,
+  idempotencyKey: string,
+  leaseUntil: number,
+): DeleteItemInput {
+  return {
+    TableName: table,
+    Key: key(idempotencyPartition(owner), idempotencyKey),
+    ConditionExpression: '#state = :inProgress AND #leaseUntil = :lease',
+    ExpressionAttributeNames: { '#state': 'state', '#leaseUntil': 'leaseUntil' },
+    ExpressionAttributeValues: { ':inProgress': { S: IN_PROGRESS }, ':lease': { N: String(leaseUntil) } },
+  };
+}
+
+/** Maps a stored idempotency record back (for `owner`, whose partition it is in). */
+export function fromRecordItem(owner: string, item: Item): IdempotencyRecord {
+  const state = str(item, 'state');
+  if (state !== IN_PROGRESS && state !== COMPLETED) throw new Error(`Stored record has an unknown state ${state}`);
+  const todo = item.todo?.M;
+  if (!todo) throw new Error('Stored record has no todo');
+  return {
+    owner,
+    key: str(item, 'id'),
+    fingerprint: str(item, 'fingerprint'),
+    todo: fromItem(todo),
+    state,
+    leaseUntil: num(item, 'leaseUntil'),
+    expiresAt: num(item, 'expiresAt'),
   };
 }

@@ -1,5 +1,5 @@
-import { NotFoundError } from '../todos/errors.js';
-import type { Todo, TodoPage, TodoPatch, TodoRepository } from '../todos/todo.js';
+import { NotFoundError, PreconditionFailedError } from '../todos/errors.js';
+import type { Todo, TodoPage, TodoRepository } from '../todos/todo.js';
 import { backoff, ConditionalCheckFailedError, type DynamoDbClient, type Item } from './dynamodb.js';
 import {
   BATCH_SIZE,
@@ -67,23 +67,25 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       return more && last ? { items, lastId: last.id } : { items };
     },
 
-    async update(owner: string, id: string, patch: TodoPatch, updatedAt: string): Promise<Todo> {
+    async update(owner, id, patch, stamp, expected): Promise<Todo> {
       try {
-        const output = await client.send('UpdateItem', updateTodoRequest(table, owner, id, patch, updatedAt));
+        const output = await client.send('UpdateItem', updateTodoRequest(table, owner, id, patch, stamp, expected));
         if (!output.Attributes) throw new Error('UpdateItem returned no attributes despite ReturnValues ALL_NEW');
         return fromItem(output.Attributes);
       } catch (error) {
-        // The only condition is that the todo exists.
-        if (error instanceof ConditionalCheckFailedError) throw new NotFoundError(id, { cause: error });
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedError)) throw error;
+        // The client retries an attempt whose answer was lost: if that attempt was applied, the stored todo carries
+        // this very write's new version, and the write succeeded.
+        if (error.item?.version?.S === stamp.version) return fromItem(error.item);
+        throw refusal(id, error);
       }
     },
 
-    async delete(owner: string, id: string): Promise<void> {
+    async delete(owner, id, expected): Promise<void> {
       try {
-        await client.send('DeleteItem', deleteTodoRequest(table, owner, id));
+        await client.send('DeleteItem', deleteTodoRequest(table, owner, id, expected));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedError) throw new NotFoundError(id, { cause: error });
+        if (error instanceof ConditionalCheckFailedError) throw refusal(id, error);
         throw error;
       }
     },
@@ -105,6 +107,13 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       return deleted;
     },
   };
+}
+
+/** Why DynamoDB refused a write to an existing todo, from the item it returned: there was none, or another version. */
+function refusal(id: string, error: ConditionalCheckFailedError): NotFoundError | PreconditionFailedError {
+  return error.item
+    ? new PreconditionFailedError(fromItem(error.item), { cause: error })
+    : new NotFoundError(id, { cause: error });
 }
 
 function idOf(key: Item): string {

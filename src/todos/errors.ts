@@ -4,13 +4,21 @@
  * insists on the row. Anything thrown that is not a `TodoError` is a fault.
  */
 
+import type { Todo } from './todo.js';
+
 /** One problem with one field of the input. */
 export interface FieldError {
   field: string;
   message: string;
 }
 
-export type TodoErrorCode = 'validation' | 'not-found' | 'invalid-cursor';
+export type TodoErrorCode =
+  | 'validation'
+  | 'not-found'
+  | 'invalid-cursor'
+  | 'precondition-failed'
+  | 'idempotency-key-in-use'
+  | 'idempotency-key-reused';
 
 export abstract class TodoError extends Error {
   abstract readonly code: TodoErrorCode;
@@ -34,6 +42,36 @@ export class NotFoundError extends TodoError {
   readonly code = 'not-found';
   constructor(id: string, options?: { cause?: unknown }) {
     super(`No todo with id ${JSON.stringify(id)}.`, options);
+  }
+}
+
+/** The todo changed since the version the writer named: nothing was written. `current` is what is stored now. */
+export class PreconditionFailedError extends TodoError {
+  override readonly name = 'PreconditionFailedError';
+  readonly code = 'precondition-failed';
+  constructor(
+    readonly current: Todo,
+    options?: { cause?: unknown },
+  ) {
+    super(`The todo ${JSON.stringify(current.id)} has changed since the version you named; read it again.`, options);
+  }
+}
+
+/** A create with this idempotency key is still under way; try again in a moment. */
+export class IdempotencyKeyInUseError extends TodoError {
+  override readonly name = 'IdempotencyKeyInUseError';
+  readonly code = 'idempotency-key-in-use';
+  constructor() {
+    super('A request with this idempotency key is still being processed; retry it in a moment.');
+  }
+}
+
+/** The idempotency key was used before for a different create. */
+export class IdempotencyKeyReusedError extends TodoError {
+  override readonly name = 'IdempotencyKeyReusedError';
+  readonly code = 'idempotency-key-reused';
+  constructor() {
+    super('This idempotency key was already used with a different body; use a new key for a new todo.');
   }
 }
 

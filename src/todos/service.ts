@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { monotonicFactory } from 'ulid';
 import { decodeCursor, encodeCursor } from './cursor.js';
-import { NotFoundError } from './errors.js';
-import { isId, type NewTodo, type Todo, type TodoPatch, type TodoRepository } from './todo.js';
+import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, NotFoundError } from './errors.js';
+import { fingerprint, IDEMPOTENCY_TTL_SECONDS, type IdempotencyRecord, type IdempotencyStore } from './idempotency.js';
+import { type ExpectedVersions, isId, type NewTodo, type Todo, type TodoPatch, type TodoRepository } from './todo.js';
 
 export const MAX_PAGE_SIZE = 100;
+
+/** How long an attempt holds an idempotency key when its caller sets no deadline: past any function's timeout. */
+export const DEFAULT_LEASE_MS = 30_000;
 
 export interface ListResult {
   items: Todo[];
@@ -12,61 +16,148 @@ export interface ListResult {
   nextCursor?: string;
 }
 
+/** A create's outcome: `replayed` when the todo was created by an earlier request with the same idempotency key. */
+export interface CreateResult {
+  todo: Todo;
+  replayed: boolean;
+}
+
+export interface IdempotentCreate {
+  key: string;
+  /** Until when (epoch ms) this attempt may run: after that, a retry may take the key over. */
+  leaseUntil?: number;
+}
+
 export interface TodoServiceDeps {
   repository: TodoRepository;
+  idempotency?: IdempotencyStore;
   now?: () => Date;
   /**
    * A new id for a todo created at `time` (milliseconds). Ids must sort in creation order: the default makes ULIDs
    * of that time, increasing even within one millisecond.
    */
   newId?: (time: number) => string;
+  /** A version never used before for this todo; the default is 72 random bits. */
+  newVersion?: () => string;
+  /**
+   * Told of failures the service recovers from by itself (an idempotency record it could not update): the request
+   * still succeeds, but an operator should know.
+   */
+  onRecoveredFault?: (what: string, error: unknown) => void;
 }
 
 /**
- * Random fractions for ulid, one uniform byte each (ulid keeps a byte's top 5 bits per character), drawn from
- * node:crypto in blocks: ulid's default draws on Web Crypto, whose first use loads it (0.7-1 ms of a cold start),
- * and asking node:crypto for one byte at a time costs about 3 µs a byte, 16 bytes an id (both measured here).
+ * Random bytes from node:crypto in blocks: ulid's default draws on Web Crypto, whose first use loads it (0.7-1 ms
+ * of a cold start), and asking node:crypto for a few bytes at a time costs about 3 µs a call (both measured here).
  */
-function randomFractions(): () => number {
+function randomSource() {
   let block = Buffer.alloc(0);
   let next = 0;
-  return () => {
-    if (next >= block.length) {
+  const take = (count: number): Buffer => {
+    if (next + count > block.length) {
       block = randomBytes(256);
       next = 0;
     }
-    return (block[next++] ?? 0) / 256;
+    next += count;
+    return block.subarray(next - count, next);
+  };
+  return {
+    /** A uniform fraction for ulid, one byte each (ulid keeps a byte's top 5 bits per character). */
+    fraction: () => (take(1)[0] ?? 0) / 256,
+    token: () => take(9).toString('base64url'),
   };
 }
 
 /** The todo rules, independent of HTTP and of the database. */
 export function createTodoService({
   repository,
+  idempotency,
   now = () => new Date(),
-  newId = monotonicFactory(randomFractions()),
+  newId,
+  newVersion,
+  onRecoveredFault = () => undefined,
 }: TodoServiceDeps) {
+  const random = randomSource();
+  const makeId = newId ?? monotonicFactory(random.fraction);
+  const makeVersion = newVersion ?? random.token;
+
   // An id that is not one of ours cannot name a stored todo: it is not found, without a read.
   const requireId = (id: string) => {
     if (!isId(id)) throw new NotFoundError(id);
     return id;
   };
 
+  function newTodo(owner: string, input: NewTodo, time: Date): Todo {
+    const at = time.toISOString();
+    // The id's time is the todo's createdAt, so both tell the same story.
+    const todo: Todo = {
+      owner,
+      id: makeId(time.getTime()),
+      title: input.title,
+      completed: input.completed,
+      createdAt: at,
+      updatedAt: at,
+      version: makeVersion(),
+    };
+    if (input.order !== undefined) todo.order = input.order;
+    return todo;
+  }
+
+  /**
+   * Creates the record's todo, then marks the key done. After a take-over the todo may exist already (the attempt
+   * that stopped had created it): it is this key's todo, so it is not created again.
+   */
+  async function finish(store: IdempotencyStore, record: IdempotencyRecord, takingOver: boolean): Promise<void> {
+    const { owner, key, todo } = record;
+    try {
+      if (!takingOver || !(await repository.get(owner, todo.id))) await repository.create(todo);
+    } catch (error) {
+      // Free the key at once, so that the client's retry does not wait for the lease to run out.
+      await store.release(owner, key, record.leaseUntil).catch((fault) => onRecoveredFault('release', fault));
+      throw error;
+    }
+    // The todo exists: the request has succeeded even if this mark fails. A retry would then wait for the lease,
+    // find the todo and finish the mark, so no answer is ever wrong.
+    await store.complete(owner, key).catch((fault) => onRecoveredFault('complete', fault));
+  }
+
   return {
     async create(owner: string, input: NewTodo): Promise<Todo> {
-      const time = now();
-      const at = time.toISOString();
-      // The id's time is the todo's createdAt, so both tell the same story.
-      const todo: Todo = {
-        owner,
-        id: newId(time.getTime()),
-        title: input.title,
-        completed: input.completed,
-        createdAt: at,
-        updatedAt: at,
-      };
-      if (input.order !== undefined) todo.order = input.order;
+      const todo = newTodo(owner, input, now());
       await repository.create(todo);
       return todo;
+    },
+
+    /**
+     * Creates a todo once per `key` and owner: a repeat with the same input within a day answers with the same todo
+     * (`replayed`); with another input it is refused (`IdempotencyKeyReusedError`); while the first is still under
+     * way, `IdempotencyKeyInUseError`.
+     */
+    async createIdempotent(owner: string, input: NewTodo, request: IdempotentCreate): Promise<CreateResult> {
+      if (!idempotency) throw new Error('createIdempotent needs an idempotency store');
+      const time = now();
+      const attempt: IdempotencyRecord = {
+        owner,
+        key: request.key,
+        fingerprint: fingerprint(input),
+        todo: newTodo(owner, input, time),
+        state: 'in-progress',
+        leaseUntil: request.leaseUntil ?? time.getTime() + DEFAULT_LEASE_MS,
+        expiresAt: Math.floor(time.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      };
+      const existing = await idempotency.claim(attempt, Math.floor(time.getTime() / 1000));
+      // Our own claim, stored by an attempt whose answer was lost and then retried by the client: it is ours.
+      if (!existing || existing.todo.id === attempt.todo.id) {
+        await finish(idempotency, attempt, false);
+        return { todo: attempt.todo, replayed: false };
+      }
+      if (existing.fingerprint !== attempt.fingerprint) throw new IdempotencyKeyReusedError();
+      if (existing.state === 'completed') return { todo: existing.todo, replayed: true };
+      if (existing.leaseUntil > time.getTime()) throw new IdempotencyKeyInUseError();
+      // The attempt holding the key stopped without finishing (its function crashed or timed out): finish it.
+      if (!(await idempotency.takeOver(existing, attempt.leaseUntil))) throw new IdempotencyKeyInUseError();
+      await finish(idempotency, { ...existing, leaseUntil: attempt.leaseUntil }, true);
+      return { todo: existing.todo, replayed: true };
     },
 
     async get(owner: string, id: string): Promise<Todo> {
@@ -84,12 +175,15 @@ export function createTodoService({
         : { items: page.items, nextCursor: encodeCursor(owner, page.lastId) };
     },
 
-    async update(owner: string, id: string, patch: TodoPatch): Promise<Todo> {
-      return repository.update(owner, requireId(id), patch, now().toISOString());
+    /** Applies the patch, if the todo's version is one of `expected` (any version when undefined). */
+    async update(owner: string, id: string, patch: TodoPatch, expected?: ExpectedVersions): Promise<Todo> {
+      const stamp = { updatedAt: now().toISOString(), version: makeVersion() };
+      return repository.update(owner, requireId(id), patch, stamp, expected);
     },
 
-    async delete(owner: string, id: string): Promise<void> {
-      return repository.delete(owner, requireId(id));
+    /** Deletes the todo, if its version is one of `expected` (any version when undefined). */
+    async delete(owner: string, id: string, expected?: ExpectedVersions): Promise<void> {
+      return repository.delete(owner, requireId(id), expected);
     },
 
     async deleteAll(owner: string): Promise<number> {

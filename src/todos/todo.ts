@@ -7,7 +7,12 @@ export interface Todo {
   order?: number;
   createdAt: string;
   updatedAt: string;
+  /** Changes with every write: what a client names to say "only if nobody changed it since I read it". */
+  version: string;
 }
+
+/** The version of a todo stored before todos had versions (every write gives it a real one). */
+export const LEGACY_VERSION = '0';
 
 export interface NewTodo {
   title: string;
@@ -37,6 +42,19 @@ export function isId(id: string): boolean {
   return ID_PATTERN.test(id);
 }
 
+/**
+ * The versions a write may apply to: `undefined` for any (the write is unconditional), otherwise the list the client
+ * named (possibly empty: then no stored version can match).
+ */
+export type ExpectedVersions = readonly string[] | undefined;
+
+/** What a write changes besides the patched fields. */
+export interface WriteStamp {
+  updatedAt: string;
+  /** The version the todo gets. */
+  version: string;
+}
+
 /** The storage port: what the domain needs from a database, nothing more. */
 export interface TodoRepository {
   /** Stores a new todo; the id must not exist yet. */
@@ -45,10 +63,14 @@ export interface TodoRepository {
   get(owner: string, id: string): Promise<Todo | undefined>;
   /** Up to `limit` of the owner's todos in id (creation) order, after `afterId` when given. */
   list(owner: string, limit: number, afterId?: string): Promise<TodoPage>;
-  /** Applies the patch to an existing todo and returns it; `NotFoundError` when there is none (it never creates one). */
-  update(owner: string, id: string, patch: TodoPatch, updatedAt: string): Promise<Todo>;
-  /** `NotFoundError` when there is nothing to delete. */
-  delete(owner: string, id: string): Promise<void>;
+  /**
+   * Applies the patch to an existing todo and returns it, in one atomic write that checks `expected` against the
+   * stored version. `NotFoundError` when there is no such todo (it never creates one); `PreconditionFailedError`
+   * with the stored todo when its version is not one of `expected`.
+   */
+  update(owner: string, id: string, patch: TodoPatch, stamp: WriteStamp, expected: ExpectedVersions): Promise<Todo>;
+  /** Deletes an existing todo, in one atomic write checking `expected`; the same errors as `update`. */
+  delete(owner: string, id: string, expected: ExpectedVersions): Promise<void>;
   /** Deletes every todo of the owner and returns how many there were. */
   deleteAll(owner: string): Promise<number>;
 }

@@ -37,6 +37,9 @@ function assertCorsHeaders(reply: Reply, what: string): void {
   const exposed = headerList(reply, 'access-control-expose-headers');
   assert.ok(exposed.includes('location'), `${what}: Location is exposed, got ${exposed}`);
   assert.ok(exposed.includes('link'), `${what}: Link is exposed, got ${exposed}`);
+  for (const name of ['etag', 'idempotent-replayed', 'retry-after']) {
+    assert.ok(exposed.includes(name), `${what}: ${name} is exposed, got ${exposed}`);
+  }
 }
 
 describe('routes that do not exist', () => {
@@ -87,6 +90,9 @@ describe('CORS preflight', () => {
         const allowedHeaders = headerList(reply, 'access-control-allow-headers');
         assert.ok(allowedHeaders.includes('content-type'), `${what}: allow-headers ${allowedHeaders}`);
         assert.ok(allowedHeaders.includes('authorization'), `${what}: allow-headers ${allowedHeaders}`);
+        for (const name of ['if-match', 'if-none-match', 'idempotency-key']) {
+          assert.ok(allowedHeaders.includes(name), `${what}: allow-headers ${allowedHeaders}`);
+        }
         assert.ok(reply.headers.get('apigw-requestid'), `${what}: apigw-requestid`);
       }
     });

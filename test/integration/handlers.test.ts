@@ -54,6 +54,8 @@ describe('create', () => {
 
     const items = await storedItems();
     assert.equal(items.length, 1);
+    const version = items[0]?.version?.S ?? '';
+    assert.match(version, /^[A-Za-z0-9_-]{12}$/);
     assert.deepEqual(items[0], {
       owner: { S: 'anonymous' },
       id: { S: todo.id },
@@ -62,7 +64,11 @@ describe('create', () => {
       order: { N: '3' },
       createdAt: { S: todo.createdAt },
       updatedAt: { S: todo.updatedAt },
+      version: { S: version },
     });
+    // The version is the ETag, and the representation does not show it.
+    assert.equal(res.headers?.etag, `"${version}"`);
+    assert.equal(res.headers?.['cache-control'], 'no-store');
   });
 
   test('a rejected body stores nothing', async () => {

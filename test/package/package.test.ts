@@ -102,6 +102,8 @@ describe('osls package, with no AWS credentials', () => {
       { AttributeName: 'owner', KeyType: 'HASH' },
       { AttributeName: 'id', KeyType: 'RANGE' },
     ]);
+    // Idempotency records expire by DynamoDB's TTL on expiresAt (todos have none).
+    assert.deepEqual(p.TimeToLiveSpecification, { AttributeName: 'expiresAt', Enabled: true });
   });
 
   test('gives every function a log group with a retention period', () => {
@@ -135,6 +137,8 @@ describe('osls package, with no AWS credentials', () => {
       packaged.template.Resources.CreateTodoLambdaFunction,
     );
     assert.equal(fn.Environment.Variables.AUTH_MODE, 'cognito');
+    // If-Match is honoured but not required unless the deployment asks for it.
+    assert.equal(fn.Environment.Variables.REQUIRE_IF_MATCH, 'false');
   });
 
   test('routes exactly the API, each to its function, with CORS for browsers', () => {
@@ -149,8 +153,20 @@ describe('osls package, with no AWS credentials', () => {
     );
     assert.equal(api.ProtocolType, 'HTTP');
     assert.deepEqual(api.CorsConfiguration.AllowMethods, ['GET', 'POST', 'PATCH', 'DELETE']);
-    assert.deepEqual(api.CorsConfiguration.AllowHeaders, ['Content-Type', 'Authorization']);
-    assert.deepEqual(api.CorsConfiguration.ExposeHeaders, ['Location', 'Link']);
+    assert.deepEqual(api.CorsConfiguration.AllowHeaders, [
+      'Content-Type',
+      'Authorization',
+      'If-Match',
+      'If-None-Match',
+      'Idempotency-Key',
+    ]);
+    assert.deepEqual(api.CorsConfiguration.ExposeHeaders, [
+      'Location',
+      'Link',
+      'ETag',
+      'Idempotent-Replayed',
+      'Retry-After',
+    ]);
   });
 
   test('each zip holds one small minified ESM bundle with its dependencies inside', async () => {
@@ -216,6 +232,29 @@ describe('osls package, with no AWS credentials', () => {
       });
       assert.equal(updated.statusCode, 200);
       assert.equal(updated.json.completed, true);
+      // A write naming the version before that update is refused, with the current ETag.
+      const stale = await call({
+        routeKey: 'PATCH /todos/{id}',
+        pathParameters: { id },
+        body: { title: 'stale' },
+        headers: { 'if-match': String(created.headers?.etag) },
+      });
+      assert.equal(stale.statusCode, 412);
+      assert.equal(stale.headers?.etag, updated.headers?.etag);
+      const unchanged = await call({
+        routeKey: 'GET /todos/{id}',
+        pathParameters: { id },
+        headers: { 'if-none-match': String(updated.headers?.etag) },
+      });
+      assert.equal(unchanged.statusCode, 304);
+
+      // A create retried with its Idempotency-Key replays the first answer.
+      const keyed = { routeKey: 'POST /todos', body: { title: 'once' }, headers: { 'idempotency-key': 'pkg-1' } };
+      const first = await call(keyed);
+      const replay = await call(keyed);
+      assert.equal(first.statusCode, 201);
+      assert.equal(replay.headers?.['idempotent-replayed'], 'true');
+      assert.deepEqual(replay.json, first.json);
 
       const listed = await call({ routeKey: 'GET /todos', query: 'limit=1' });
       assert.equal(listed.statusCode, 200);
@@ -253,7 +292,7 @@ describe('osls package, with no AWS credentials', () => {
     let open: Packaged;
 
     before(async () => {
-      open = await packageService('test', ['--param=auth=none']);
+      open = await packageService('test', ['--param=auth=none', '--param=requireIfMatch=true']);
     });
 
     after(async () => {
@@ -270,6 +309,7 @@ describe('osls package, with no AWS credentials', () => {
         open.template.Resources.CreateTodoLambdaFunction,
       );
       assert.equal(fn.Environment.Variables.AUTH_MODE, 'none');
+      assert.equal(fn.Environment.Variables.REQUIRE_IF_MATCH, 'true');
       // The user pool stays (switching modes must not replace it and re-key its users); nothing trusts it.
       assert.equal(open.template.Resources.UserPool?.DeletionPolicy, 'Retain');
     });

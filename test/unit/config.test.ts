@@ -22,8 +22,23 @@ describe('readConfig', () => {
       tableName: 'todo-api-dev-todos',
       authMode: 'cognito',
       region: 'eu-west-1',
+      requireIfMatch: false,
       credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
     });
+  });
+
+  test('REQUIRE_IF_MATCH is true or false (unset or empty: false); anything else stops the function', () => {
+    assert.equal(readConfig({ ...BASE, REQUIRE_IF_MATCH: 'true' }).requireIfMatch, true);
+    for (const off of ['false', '', undefined]) {
+      assert.equal(readConfig({ ...BASE, REQUIRE_IF_MATCH: off }).requireIfMatch, false, String(off));
+    }
+    for (const bad of ['TRUE', 'yes', '1', 'on']) {
+      assert.throws(
+        () => readConfig({ ...BASE, REQUIRE_IF_MATCH: bad }),
+        configError(/^REQUIRE_IF_MATCH must be true or false/),
+        bad,
+      );
+    }
   });
 
   test('lists every missing variable', () => {

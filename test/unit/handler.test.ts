@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Context } from 'aws-lambda';
-import { createHttpHandler, type RouteInput } from '../../src/http/handler.js';
+import { createHttpHandler, logWarning, type RouteInput } from '../../src/http/handler.js';
 import { HttpError } from '../../src/http/problem.js';
 import { json } from '../../src/http/responses.js';
-import { NotFoundError, ValidationError } from '../../src/todos/errors.js';
+import { NotFoundError, PreconditionFailedError, ValidationError } from '../../src/todos/errors.js';
 import { httpEvent } from '../support/events.js';
 
 const SECRET = 'connection string postgres://admin:s3cr3t@db.internal';
@@ -25,19 +25,51 @@ describe('createHttpHandler', () => {
     assert.equal(error.mock.callCount(), 0);
   });
 
-  test('hands the route its event, its owner and the base URL', async () => {
+  test('hands the route its event, its owner, the base URL and the deadline', async () => {
     const seen: RouteInput[] = [];
     const route = async (input: RouteInput) => {
       seen.push(input);
       return json(200, {});
     };
     const event = httpEvent({ routeKey: 'GET /todos', claims: { iss: 'https://issuer.test', sub: 'alice' } });
-    await createHttpHandler({ authMode: 'oidc' })(route)(event);
+    const context = { getRemainingTimeInMillis: () => 5000 } as Context;
+    const before = Date.now();
+    await createHttpHandler({ authMode: 'oidc' })(route)(event, context);
     await createHttpHandler({ authMode: 'none', publicBaseUrl: 'https://todos.example.com/v1' })(route)(event);
-    assert.deepEqual(seen, [
-      { event, owner: 'https://issuer.test#alice', baseUrl: 'https://api.example.test' },
-      { event, owner: 'anonymous', baseUrl: 'https://todos.example.com/v1' },
-    ]);
+    const [withContext, withoutContext] = seen;
+    assert.equal(withContext?.event, event);
+    assert.equal(withContext?.owner, 'https://issuer.test#alice');
+    assert.equal(withContext?.baseUrl, 'https://api.example.test');
+    assert.equal(withoutContext?.owner, 'anonymous');
+    assert.equal(withoutContext?.baseUrl, 'https://todos.example.com/v1');
+    // Lambda's remaining time from the call, or the longest function timeout without a context.
+    const deadline = withContext?.deadline ?? 0;
+    assert.ok(deadline >= before + 5000 && deadline <= Date.now() + 5000, String(deadline));
+    assert.ok((withoutContext?.deadline ?? 0) >= before + 29_000);
+  });
+
+  test("a route's If-Match follows the deployment: optional by default, 428 when required", async () => {
+    const route = async ({ ifMatch }: RouteInput) => json(200, { expected: ifMatch() ?? null });
+    const bare = httpEvent({ routeKey: 'PATCH /todos/{id}', body: {} });
+    const conditional = httpEvent({ routeKey: 'PATCH /todos/{id}', body: {}, headers: { 'if-match': '"v1"' } });
+    const optional = createHttpHandler({ authMode: 'none' })(route);
+    const required = createHttpHandler({ authMode: 'none', requireIfMatch: true })(route);
+    assert.deepEqual(parseBody((await optional(bare)).body), { expected: null });
+    assert.deepEqual(parseBody((await optional(conditional)).body), { expected: ['v1'] });
+    const refused = await required(bare);
+    assert.equal(refused.statusCode, 428);
+    assert.equal(parseBody(refused.body).type, 'urn:todo-api:problem:precondition-required');
+    assert.deepEqual(parseBody((await required(conditional)).body), { expected: ['v1'] });
+  });
+
+  test('a refused precondition answers 412 with the current ETag', async () => {
+    const current = { owner: 'o', id: 'i', title: 't', completed: false, createdAt: '', updatedAt: '', version: 'now' };
+    const response = await httpHandler(async () => {
+      throw new PreconditionFailedError(current);
+    })(httpEvent({ routeKey: 'PATCH /todos/{id}', body: {} }));
+    assert.equal(response.statusCode, 412);
+    assert.equal(response.headers?.etag, '"now"');
+    assert.equal(response.headers?.['content-type'], 'application/problem+json');
   });
 
   test('a request without a verified identity is a 401 and the route never runs', async () => {
@@ -148,5 +180,24 @@ describe('createHttpHandler', () => {
     })(withoutId, context);
     assert.equal(parseBody(response.body).requestId, 'lambda-request-1');
     assert.ok(String(logged.mock.calls[0]?.arguments[0]).includes('lambda-request-1'));
+  });
+});
+
+describe('logWarning', () => {
+  test('logs one JSON line with the level, the message and the error', (t) => {
+    const logged = t.mock.method(console, 'error', () => undefined);
+    logWarning('Idempotency record complete failed', new TypeError('throttled'));
+    logWarning('something odd', 'a string');
+    assert.deepEqual(
+      logged.mock.calls.map((call) => JSON.parse(String(call.arguments[0]))),
+      [
+        {
+          level: 'warn',
+          message: 'Idempotency record complete failed',
+          error: { name: 'TypeError', message: 'throttled' },
+        },
+        { level: 'warn', message: 'something odd', error: { name: 'value', message: 'a string' } },
+      ],
+    );
   });
 });

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseLimit } from '../../src/http/pagination.js';
 import { HttpError, problemResponse, toProblem } from '../../src/http/problem.js';
-import { InvalidCursorError, NotFoundError, ValidationError } from '../../src/todos/errors.js';
+import {
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '../../src/todos/errors.js';
 
 const REQUEST_ID = 'req-abc-123';
 
@@ -46,6 +53,23 @@ describe('toProblem', () => {
       detail: error.message,
       requestId: REQUEST_ID,
     });
+  });
+
+  test('concurrency and idempotency refusals are 412, 409 and 422 with their own types', () => {
+    const current = { owner: 'o', id: 'i', title: 't', completed: false, createdAt: '', updatedAt: '', version: 'v' };
+    for (const [error, status, slug, title] of [
+      [new PreconditionFailedError(current), 412, 'precondition-failed', 'Precondition Failed'],
+      [new IdempotencyKeyInUseError(), 409, 'idempotency-key-in-use', 'Conflict'],
+      [new IdempotencyKeyReusedError(), 422, 'idempotency-key-reused', 'Unprocessable Content'],
+    ] as const) {
+      assert.deepEqual(toProblem(error, REQUEST_ID), {
+        type: `urn:todo-api:problem:${slug}`,
+        title,
+        status,
+        detail: error.message,
+        requestId: REQUEST_ID,
+      });
+    }
   });
 
   test('HttpError keeps its status, slug, title and message', () => {

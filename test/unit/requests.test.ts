@@ -7,16 +7,23 @@ import type { Item } from '../../src/store/dynamodb.js';
 import {
   BATCH_SIZE,
   batchDeleteRequest,
+  claimKeyRequest,
+  completeKeyRequest,
   deleteTodoRequest,
   fromItem,
+  fromRecordItem,
   getTodoRequest,
+  idempotencyPartition,
   putTodoRequest,
   queryKeysRequest,
   queryTodosRequest,
+  releaseKeyRequest,
+  takeOverKeyRequest,
   toItem,
   updateTodoRequest,
 } from '../../src/store/requests.js';
-import type { Todo } from '../../src/todos/todo.js';
+import type { IdempotencyRecord } from '../../src/todos/idempotency.js';
+import { LEGACY_VERSION, type Todo } from '../../src/todos/todo.js';
 
 const TABLE = 'todo-api-test-todos';
 const OWNER = 'anonymous';
@@ -30,6 +37,7 @@ const todo: Todo = {
   completed: false,
   createdAt: AT,
   updatedAt: '2026-11-27T13:05:00.000Z',
+  version: 'v1v1v1v1v1v1',
 };
 
 describe('toItem / fromItem', () => {
@@ -42,6 +50,7 @@ describe('toItem / fromItem', () => {
       completed: { BOOL: false },
       createdAt: { S: AT },
       updatedAt: { S: '2026-11-27T13:05:00.000Z' },
+      version: { S: 'v1v1v1v1v1v1' },
     });
     const back = fromItem(item);
     assert.deepEqual(back, todo);
@@ -61,6 +70,12 @@ describe('toItem / fromItem', () => {
   test('keep titles with any characters', () => {
     const odd: Todo = { ...todo, title: 'ünïcödé 😀 "quotes" \\ \n new line' };
     assert.deepEqual(fromItem(toItem(odd)), odd);
+  });
+
+  test('a todo stored before versions existed has the legacy version', () => {
+    const { version: _, ...old } = toItem(todo);
+    assert.deepEqual(fromItem(old), { ...todo, version: LEGACY_VERSION });
+    assert.throws(() => fromItem({ ...old, version: { N: '1' } }), /version/);
   });
 
   test('fromItem throws on a malformed item', () => {
@@ -144,52 +159,85 @@ describe('request builders', () => {
     });
   });
 
-  test('updateTodoRequest sets only the patched fields and updatedAt on an existing todo', () => {
-    const updatedAt = '2026-11-28T00:00:00.000Z';
-    assert.deepEqual(updateTodoRequest(TABLE, OWNER, ID, { completed: true }, updatedAt), {
+  test('updateTodoRequest sets only the patched fields, updatedAt and a new version on an existing todo', () => {
+    const stamp = { updatedAt: '2026-11-28T00:00:00.000Z', version: 'NEWVERSION00' };
+    assert.deepEqual(updateTodoRequest(TABLE, OWNER, ID, { completed: true }, stamp, undefined), {
       TableName: TABLE,
       Key: { owner: { S: OWNER }, id: { S: ID } },
-      UpdateExpression: 'SET #updatedAt = :updatedAt, #completed = :completed',
+      UpdateExpression: 'SET #updatedAt = :updatedAt, #version = :version, #completed = :completed',
       ConditionExpression: 'attribute_exists(#id)',
-      ExpressionAttributeNames: { '#id': 'id', '#updatedAt': 'updatedAt', '#completed': 'completed' },
-      ExpressionAttributeValues: { ':updatedAt': { S: updatedAt }, ':completed': { BOOL: true } },
+      ExpressionAttributeNames: {
+        '#id': 'id',
+        '#updatedAt': 'updatedAt',
+        '#version': 'version',
+        '#completed': 'completed',
+      },
+      ExpressionAttributeValues: {
+        ':updatedAt': { S: stamp.updatedAt },
+        ':version': { S: stamp.version },
+        ':completed': { BOOL: true },
+      },
       ReturnValues: 'ALL_NEW',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
 
-    const all = updateTodoRequest(TABLE, OWNER, ID, { title: 'New', completed: false, order: 0 }, updatedAt);
+    const all = updateTodoRequest(TABLE, OWNER, ID, { title: 'New', completed: false, order: 0 }, stamp, undefined);
     assert.equal(
       all.UpdateExpression,
-      'SET #updatedAt = :updatedAt, #title = :title, #completed = :completed, #order = :order',
+      'SET #updatedAt = :updatedAt, #version = :version, #title = :title, #completed = :completed, #order = :order',
     );
-    assert.deepEqual(all.ExpressionAttributeNames, {
-      '#id': 'id',
-      '#updatedAt': 'updatedAt',
-      '#title': 'title',
-      '#completed': 'completed',
-      '#order': 'order',
-    });
     assert.deepEqual(all.ExpressionAttributeValues, {
-      ':updatedAt': { S: updatedAt },
+      ':updatedAt': { S: stamp.updatedAt },
+      ':version': { S: stamp.version },
       ':title': { S: 'New' },
       ':completed': { BOOL: false },
       ':order': { N: '0' },
     });
-    assert.equal(all.ConditionExpression, 'attribute_exists(#id)');
-    assert.equal(all.ReturnValues, 'ALL_NEW');
 
-    const title = updateTodoRequest(TABLE, OWNER, ID, { title: 'Only' }, updatedAt);
-    assert.equal(title.UpdateExpression, 'SET #updatedAt = :updatedAt, #title = :title');
-    assert.deepEqual(Object.keys(title.ExpressionAttributeValues ?? {}).sort(), [':title', ':updatedAt']);
+    const title = updateTodoRequest(TABLE, OWNER, ID, { title: 'Only' }, stamp, undefined);
     // Server-owned fields are never written by an update.
-    assert.doesNotMatch(title.UpdateExpression, /createdAt|owner|#id =/);
+    assert.doesNotMatch(title.UpdateExpression ?? '', /createdAt|owner|#id =/);
   });
 
-  test('deleteTodoRequest deletes only an existing todo', () => {
-    assert.deepEqual(deleteTodoRequest(TABLE, OWNER, ID), {
+  test('a write with expected versions checks them in its own condition', () => {
+    const stamp = { updatedAt: AT, version: 'NEWVERSION00' };
+    const one = updateTodoRequest(TABLE, OWNER, ID, { completed: true }, stamp, ['abc']);
+    assert.equal(one.ConditionExpression, 'attribute_exists(#id) AND #version IN (:expected0)');
+    assert.deepEqual(one.ExpressionAttributeValues?.[':expected0'], { S: 'abc' });
+    assert.equal(one.ExpressionAttributeNames?.['#version'], 'version');
+
+    const two = deleteTodoRequest(TABLE, OWNER, ID, ['abc', 'def']);
+    assert.deepEqual(two, {
+      TableName: TABLE,
+      Key: { owner: { S: OWNER }, id: { S: ID } },
+      ConditionExpression: 'attribute_exists(#id) AND #version IN (:expected0, :expected1)',
+      ExpressionAttributeNames: { '#id': 'id', '#version': 'version' },
+      ExpressionAttributeValues: { ':expected0': { S: 'abc' }, ':expected1': { S: 'def' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  test('the legacy version matches a todo stored without one; an empty list matches nothing', () => {
+    assert.equal(
+      deleteTodoRequest(TABLE, OWNER, ID, [LEGACY_VERSION]).ConditionExpression,
+      'attribute_exists(#id) AND attribute_not_exists(#version)',
+    );
+    assert.equal(
+      deleteTodoRequest(TABLE, OWNER, ID, ['abc', LEGACY_VERSION]).ConditionExpression,
+      'attribute_exists(#id) AND (#version IN (:expected0) OR attribute_not_exists(#version))',
+    );
+    const none = deleteTodoRequest(TABLE, OWNER, ID, []);
+    assert.equal(none.ConditionExpression, 'attribute_exists(#id) AND attribute_not_exists(#id)');
+    assert.equal(Object.hasOwn(none, 'ExpressionAttributeValues'), false);
+  });
+
+  test('deleteTodoRequest deletes only an existing todo, and returns it when refused', () => {
+    assert.deepEqual(deleteTodoRequest(TABLE, OWNER, ID, undefined), {
       TableName: TABLE,
       Key: { owner: { S: OWNER }, id: { S: ID } },
       ConditionExpression: 'attribute_exists(#id)',
       ExpressionAttributeNames: { '#id': 'id' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 
@@ -220,8 +268,10 @@ describe('request builders', () => {
       queryTodosRequest(TABLE, OWNER, 10, ID),
       queryKeysRequest(TABLE, OWNER),
       queryKeysRequest(TABLE, OWNER, ID),
-      updateTodoRequest(TABLE, OWNER, ID, { title: 'x', completed: true, order: 1 }, AT),
-      deleteTodoRequest(TABLE, OWNER, ID),
+      updateTodoRequest(TABLE, OWNER, ID, { title: 'x', completed: true, order: 1 }, { updatedAt: AT, version: 'v' }, [
+        'a',
+      ]),
+      deleteTodoRequest(TABLE, OWNER, ID, ['a']),
       batchDeleteRequest(TABLE, OWNER, [ID]),
     ];
     for (const request of requests) {
@@ -246,5 +296,67 @@ describe('request builders', () => {
       assert.doesNotMatch(text, /['"`]Scan['"`]/, file);
       assert.doesNotMatch(text, /dynamodb:Scan/, file);
     }
+  });
+});
+
+describe('idempotency records', () => {
+  const record: IdempotencyRecord = {
+    owner: OWNER,
+    key: 'key-1',
+    fingerprint: 'fp',
+    todo,
+    state: 'in-progress',
+    leaseUntil: 1_800_000_000_000,
+    expiresAt: 1_800_086_400,
+  };
+  const recordKey = { owner: { S: '#idempotency#anonymous' }, id: { S: 'key-1' } };
+
+  test("live in a partition of their own per owner, which no owner's todos can share", () => {
+    assert.equal(idempotencyPartition('https://issuer.example.com#sub'), '#idempotency#https://issuer.example.com#sub');
+    assert.notEqual(idempotencyPartition(OWNER), OWNER);
+  });
+
+  test('a claim puts the record unless one that has not expired holds the key, and returns that one', () => {
+    assert.deepEqual(claimKeyRequest(TABLE, record, 1_800_000_000), {
+      TableName: TABLE,
+      Item: {
+        ...recordKey,
+        fingerprint: { S: 'fp' },
+        state: { S: 'in-progress' },
+        todo: { M: toItem(todo) },
+        leaseUntil: { N: '1800000000000' },
+        expiresAt: { N: '1800086400' },
+      },
+      ConditionExpression: 'attribute_not_exists(#id) OR #expiresAt < :now',
+      ExpressionAttributeNames: { '#id': 'id', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': { N: '1800000000' } },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    });
+  });
+
+  test('take-over, completion and release are conditional on the state and lease they expect', () => {
+    const takeOver = takeOverKeyRequest(TABLE, record, 1_900_000_000_000);
+    assert.deepEqual(takeOver.Key, recordKey);
+    assert.equal(takeOver.ConditionExpression, '#state = :inProgress AND #leaseUntil = :old');
+    assert.deepEqual(takeOver.ExpressionAttributeValues, {
+      ':new': { N: '1900000000000' },
+      ':old': { N: '1800000000000' },
+      ':inProgress': { S: 'in-progress' },
+    });
+    const complete = completeKeyRequest(TABLE, OWNER, 'key-1');
+    assert.equal(complete.UpdateExpression, 'SET #state = :completed');
+    assert.equal(complete.ConditionExpression, 'attribute_exists(#id)');
+    const release = releaseKeyRequest(TABLE, OWNER, 'key-1', record.leaseUntil);
+    assert.deepEqual(release.Key, recordKey);
+    assert.equal(release.ConditionExpression, '#state = :inProgress AND #leaseUntil = :lease');
+  });
+
+  test('a stored record maps back; a malformed one is a fault', () => {
+    const item = claimKeyRequest(TABLE, record, 0).Item ?? {};
+    assert.deepEqual(fromRecordItem(OWNER, item), record);
+    assert.deepEqual(fromRecordItem(OWNER, { ...item, state: { S: 'completed' } }).state, 'completed');
+    assert.throws(() => fromRecordItem(OWNER, { ...item, state: { S: 'done' } }), /unknown state/);
+    assert.throws(() => fromRecordItem(OWNER, { ...item, todo: { S: 'x' } }), /no todo/);
+    assert.throws(() => fromRecordItem(OWNER, { ...item, leaseUntil: { S: '1' } }), /leaseUntil/);
   });
 });

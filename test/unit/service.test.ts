@@ -3,24 +3,40 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decodeTime } from 'ulid';
 import { encodeCursor } from '../../src/todos/cursor.js';
-import { InvalidCursorError, NotFoundError } from '../../src/todos/errors.js';
-import { createTodoService } from '../../src/todos/service.js';
+import {
+  IdempotencyKeyInUseError,
+  IdempotencyKeyReusedError,
+  InvalidCursorError,
+  NotFoundError,
+  PreconditionFailedError,
+} from '../../src/todos/errors.js';
+import { fingerprint, IDEMPOTENCY_TTL_SECONDS } from '../../src/todos/idempotency.js';
+import { createTodoService, DEFAULT_LEASE_MS } from '../../src/todos/service.js';
 import { isId } from '../../src/todos/todo.js';
-import { createFakeRepository } from '../support/fake-repository.js';
+import { createFakeIdempotencyStore, createFakeRepository } from '../support/fake-repository.js';
 
 const T0 = new Date('2026-11-27T13:00:00.000Z');
 
-/** A service whose clock reads `T0 + n seconds` at its n-th reading and whose ids are id-0001, id-0002… in ULID form. */
+/**
+ * A service whose clock reads `T0 + n seconds` at its n-th reading, whose ids are 01J…001, 01J…002… and whose
+ * versions are v1, v2…
+ */
 function setup() {
   const repository = createFakeRepository();
+  const idempotency = createFakeIdempotencyStore();
+  const recovered: string[] = [];
   let ticks = 0;
   let ids = 0;
+  let versions = 0;
   const service = createTodoService({
     repository,
+    idempotency,
     now: () => new Date(T0.getTime() + 1000 * ticks++),
     newId: () => `01J00000000000000000000${String(++ids).padStart(3, '0')}`,
+    newVersion: () => `v${++versions}`,
+    onRecoveredFault: (what) => recovered.push(what),
   });
-  return { repository, service };
+  return { repository, idempotency, service, recovered };
 }
 
 const NOT_AN_ID = ['nope', '', '../../etc/passwd', '01j00000000000000000000001', '01J0000000000000000000000'];
@@ -37,6 +53,7 @@ describe('todo service', () => {
       order: 3,
       createdAt: '2026-11-27T13:00:00.000Z',
       updatedAt: '2026-11-27T13:00:00.000Z',
+      version: 'v1',
     });
     assert.deepEqual(repository.calls, [['create', todo]]);
 
@@ -67,7 +84,7 @@ describe('todo service', () => {
     assert.deepEqual(repository.calls, []);
   });
 
-  test('update applies the patch at the time of the call and keeps createdAt', async () => {
+  test('update applies the patch at the time of the call with a new version, and keeps createdAt', async () => {
     const { repository, service } = setup();
     const todo = await service.create('alice', { title: 'before', completed: false });
     const updated = await service.update('alice', todo.id, { title: 'after', completed: true });
@@ -76,14 +93,36 @@ describe('todo service', () => {
       title: 'after',
       completed: true,
       updatedAt: '2026-11-27T13:00:01.000Z',
+      version: 'v2',
     });
     assert.deepEqual(repository.calls.at(-1), [
       'update',
       'alice',
       todo.id,
       { title: 'after', completed: true },
-      '2026-11-27T13:00:01.000Z',
+      { updatedAt: '2026-11-27T13:00:01.000Z', version: 'v2' },
+      undefined,
     ]);
+  });
+
+  test('a write naming the current version succeeds; naming another changes nothing and says what is current', async () => {
+    const { repository, service } = setup();
+    const todo = await service.create('alice', { title: 'shared', completed: false });
+    const mine = await service.update('alice', todo.id, { title: 'mine' }, ['other', todo.version]);
+    assert.equal(mine.version, 'v2');
+    assert.deepEqual(repository.calls.at(-1)?.[5], ['other', todo.version]);
+    const before = structuredClone([...repository.stored.values()]);
+    for (const stale of [[todo.version], [], ['nope']]) {
+      await assert.rejects(service.update('alice', todo.id, { title: 'theirs' }, stale), (error: unknown) => {
+        assert.ok(error instanceof PreconditionFailedError);
+        assert.deepEqual(error.current, mine);
+        return true;
+      });
+      await assert.rejects(service.delete('alice', todo.id, stale), PreconditionFailedError);
+    }
+    assert.deepEqual([...repository.stored.values()], before);
+    await service.delete('alice', todo.id, [mine.version]);
+    assert.equal(repository.stored.size, 0);
   });
 
   test("update and delete of a missing or someone else's todo are NotFoundError, and change nothing", async () => {
@@ -180,5 +219,183 @@ describe('isId', () => {
     ]) {
       assert.equal(isId(id), false, id);
     }
+  });
+});
+
+describe('idempotent create', () => {
+  const input = { title: 'once', completed: false };
+  const T0_MS = T0.getTime();
+
+  test('the first request creates the todo and completes its key; a repeat replays it and creates nothing', async () => {
+    const { repository, idempotency, service } = setup();
+    const first = await service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS + 10_000 });
+    assert.equal(first.replayed, false);
+    assert.deepEqual(idempotency.calls, ['claim', 'complete']);
+    assert.deepEqual(idempotency.records.get('alice#k1'), {
+      owner: 'alice',
+      key: 'k1',
+      fingerprint: fingerprint(input),
+      todo: first.todo,
+      state: 'completed',
+      leaseUntil: T0_MS + 10_000,
+      expiresAt: T0_MS / 1000 + IDEMPOTENCY_TTL_SECONDS,
+    });
+    const again = await service.createIdempotent('alice', { ...input }, { key: 'k1' });
+    assert.deepEqual(again, { todo: first.todo, replayed: true });
+    assert.equal(repository.stored.size, 1);
+    assert.equal(repository.calls.filter(([method]) => method === 'create').length, 1);
+  });
+
+  test("a claim that comes back as the attempt's own (its answer was lost, then retried) counts as claimed", async () => {
+    const { repository, idempotency, service } = setup();
+    const claim = idempotency.claim.bind(idempotency);
+    idempotency.claim = async (record, now) => {
+      await claim(record, now);
+      return claim(record, now);
+    };
+    const created = await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.equal(created.replayed, false);
+    assert.equal(repository.stored.size, 1);
+    assert.equal(idempotency.records.get('alice#k1')?.state, 'completed');
+  });
+
+  test('the same key with another input is refused, and nothing is created', async () => {
+    const { repository, service } = setup();
+    await service.createIdempotent('alice', input, { key: 'k1' });
+    for (const other of [
+      { ...input, title: 'twice' },
+      { ...input, completed: true },
+      { ...input, order: 1 },
+    ]) {
+      await assert.rejects(service.createIdempotent('alice', other, { key: 'k1' }), IdempotencyKeyReusedError);
+    }
+    assert.equal(repository.stored.size, 1);
+  });
+
+  test('a repeat while the first is still under way is refused as in use', async () => {
+    const { idempotency, service } = setup();
+    // The first attempt claimed the key (and holds it for a minute) but has not finished.
+    await idempotency.claim(
+      {
+        owner: 'alice',
+        key: 'k1',
+        fingerprint: fingerprint(input),
+        todo: {
+          owner: 'alice',
+          id: '01J00000000000000000000099',
+          ...input,
+          createdAt: '',
+          updatedAt: '',
+          version: 'x',
+        },
+        state: 'in-progress',
+        leaseUntil: T0_MS + 60_000,
+        expiresAt: T0_MS / 1000 + IDEMPOTENCY_TTL_SECONDS,
+      },
+      T0_MS / 1000,
+    );
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), IdempotencyKeyInUseError);
+  });
+
+  test('keys are per owner: the same key for another owner is another create', async () => {
+    const { repository, service } = setup();
+    const alice = await service.createIdempotent('alice', input, { key: 'k1' });
+    const bob = await service.createIdempotent('bob', input, { key: 'k1' });
+    assert.equal(bob.replayed, false);
+    assert.notEqual(bob.todo.id, alice.todo.id);
+    assert.equal(bob.todo.owner, 'bob');
+    assert.equal(repository.stored.size, 2);
+  });
+
+  test('a record past its day no longer counts: the key creates a new todo', async () => {
+    const { idempotency, service } = setup();
+    const first = await service.createIdempotent('alice', input, { key: 'k1' });
+    const record = idempotency.records.get('alice#k1');
+    assert.ok(record);
+    record.expiresAt = T0_MS / 1000 - 1;
+    const later = await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.equal(later.replayed, false);
+    assert.notEqual(later.todo.id, first.todo.id);
+  });
+
+  test('when the create fails, the key is released at once so that a retry can create it', async () => {
+    const { repository, idempotency, service } = setup();
+    const fault = new Error('store down');
+    repository.failNextCreate(fault);
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), (e) => e === fault);
+    assert.equal(idempotency.records.size, 0);
+    const retry = await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.equal(retry.replayed, false);
+    assert.equal(repository.stored.size, 1);
+  });
+
+  test('a failed completion still answers with the created todo, and is reported', async () => {
+    const { repository, idempotency, service, recovered } = setup();
+    idempotency.failNext('complete', new Error('throttled'));
+    const created = await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.equal(created.replayed, false);
+    assert.equal(repository.stored.size, 1);
+    assert.deepEqual(recovered, ['complete']);
+    assert.equal(idempotency.records.get('alice#k1')?.state, 'in-progress');
+  });
+
+  test('an attempt that stopped before creating is taken over once its lease ran out: its own todo is created', async () => {
+    const { repository, idempotency, service } = setup();
+    repository.failNextCreate(new Error('the function died here'));
+    idempotency.failNext('release', new Error('and could not release'));
+    const dead = service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS - 1 });
+    await assert.rejects(dead, /died/);
+    const held = idempotency.records.get('alice#k1');
+    assert.equal(held?.state, 'in-progress');
+    const taken = await service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS + 60_000 });
+    assert.deepEqual(taken, { todo: held?.todo, replayed: true });
+    assert.deepEqual([...repository.stored.values()], [held?.todo]);
+    assert.equal(idempotency.records.get('alice#k1')?.state, 'completed');
+  });
+
+  test('an attempt that stopped after creating is taken over without creating the todo again', async () => {
+    const { repository, idempotency, service } = setup();
+    idempotency.failNext('complete', new Error('the function died before completing'));
+    const first = await service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS - 1 });
+    const taken = await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.deepEqual(taken, { todo: first.todo, replayed: true });
+    assert.equal(repository.calls.filter(([method]) => method === 'create').length, 1);
+    assert.equal(idempotency.records.get('alice#k1')?.state, 'completed');
+  });
+
+  test('two retries racing to take over: the loser is told the key is in use', async () => {
+    const { idempotency, service } = setup();
+    idempotency.failNext('complete', new Error('died'));
+    await service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS - 1 });
+    const takeOver = idempotency.takeOver.bind(idempotency);
+    idempotency.takeOver = async () => {
+      await takeOver(structuredClone(idempotency.records.get('alice#k1') as never), T0_MS + 1);
+      return false;
+    };
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), IdempotencyKeyInUseError);
+  });
+
+  test('without a deadline, an attempt holds its key for the default lease', async () => {
+    const { idempotency, service } = setup();
+    idempotency.failNext('complete', new Error('x'));
+    await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.equal(idempotency.records.get('alice#k1')?.leaseUntil, T0_MS + DEFAULT_LEASE_MS);
+  });
+
+  test('a service without an idempotency store refuses idempotent creates', async () => {
+    const service = createTodoService({ repository: createFakeRepository() });
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k' }), /needs an idempotency store/);
+  });
+
+  test('the fingerprint is the input, whatever its spelling: equal inputs agree, different ones do not', () => {
+    assert.equal(fingerprint({ title: 'a', completed: false }), fingerprint({ completed: false, title: 'a' }));
+    const all = [
+      { title: 'a', completed: false },
+      { title: 'a', completed: true },
+      { title: 'a', completed: false, order: 0 },
+      { title: 'a', completed: false, order: 1 },
+      { title: 'b', completed: false },
+    ].map(fingerprint);
+    assert.equal(new Set(all).size, all.length);
   });
 });

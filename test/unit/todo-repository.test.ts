@@ -4,43 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
-import {
-  ConditionalCheckFailedError,
-  type DynamoDbClient,
-  DynamoDbError,
-  type Item,
-  type Operation,
-  type Operations,
-} from '../../src/store/dynamodb.js';
+import { DynamoDbError, type Item, type Operations } from '../../src/store/dynamodb.js';
 import { toItem } from '../../src/store/requests.js';
 import { createDynamoTodoRepository, MAX_BATCH_ATTEMPTS } from '../../src/store/todo-repository.js';
-import { NotFoundError } from '../../src/todos/errors.js';
+import { NotFoundError, PreconditionFailedError } from '../../src/todos/errors.js';
 import type { Todo } from '../../src/todos/todo.js';
+import { type Answer, conditionFailed, scripted } from '../support/scripted-client.js';
 
 const TABLE = 'todos';
 const OWNER = 'alice';
 const AT = '2026-11-27T13:00:00.000Z';
-
-type Answer<O extends Operation> = (input: Operations[O]['input']) => Operations[O]['output'];
-type Script = { [O in Operation]?: Answer<O> };
-
-interface Scripted extends DynamoDbClient {
-  calls: Array<{ operation: Operation; input: unknown }>;
-}
-
-/** A client that answers each operation with the script's function (which may throw), recording every call. */
-function scripted(script: Script): Scripted {
-  const calls: Scripted['calls'] = [];
-  return {
-    calls,
-    async send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']> {
-      calls.push({ operation, input: structuredClone(input) });
-      const answer = script[operation] as Answer<O> | undefined;
-      assert.ok(answer, `unexpected ${operation}`);
-      return answer(input);
-    },
-  };
-}
 
 const todo = (n: number, owner = OWNER): Todo => ({
   owner,
@@ -49,10 +22,10 @@ const todo = (n: number, owner = OWNER): Todo => ({
   completed: false,
   createdAt: AT,
   updatedAt: AT,
+  version: `version${String(n).padStart(5, '0')}`,
 });
 const items = (from: number, count: number) => Array.from({ length: count }, (_, i) => toItem(todo(from + i)));
 const key = (n: number): Item => ({ owner: { S: OWNER }, id: { S: todo(n).id } });
-const conditionFailed = (item?: Item) => new ConditionalCheckFailedError('The conditional request failed', 400, item);
 
 /** Runs `promise` while stepping mocked timers forward, so that backoff waits pass at once. */
 async function withTimersRunning<T>(t: TestContext, promise: Promise<T>): Promise<T> {
@@ -177,14 +150,32 @@ describe('get', () => {
 });
 
 describe('update and delete', () => {
+  const stamp = { updatedAt: '2026-11-27T14:00:00.000Z', version: 'NEWVERSION00' };
+
   test('update returns the todo DynamoDB returned', async () => {
-    const updated = { ...todo(1), completed: true, updatedAt: '2026-11-27T14:00:00.000Z' };
+    const updated = { ...todo(1), completed: true, ...stamp };
     const client = scripted({ UpdateItem: () => ({ Attributes: toItem(updated) }) });
     const repository = createDynamoTodoRepository(client, TABLE);
-    assert.deepEqual(await repository.update(OWNER, todo(1).id, { completed: true }, updated.updatedAt), updated);
+    assert.deepEqual(await repository.update(OWNER, todo(1).id, { completed: true }, stamp, undefined), updated);
   });
 
-  test('a failed condition (the todo does not exist) is a NotFoundError whose cause is the refusal', async () => {
+  test('the expected versions go into the write itself: one request, no read', async () => {
+    const client = scripted({ UpdateItem: () => ({ Attributes: toItem(todo(1)) }), DeleteItem: () => ({}) });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    await repository.update(OWNER, todo(1).id, { completed: true }, stamp, [todo(1).version]);
+    await repository.delete(OWNER, todo(1).id, [todo(1).version]);
+    assert.deepEqual(
+      client.calls.map((c) => c.operation),
+      ['UpdateItem', 'DeleteItem'],
+    );
+    for (const { input } of client.calls) {
+      const request = input as Operations['UpdateItem']['input'];
+      assert.match(String(request.ConditionExpression), /#version IN \(:expected0\)/);
+      assert.deepEqual(request.ExpressionAttributeValues?.[':expected0'], { S: todo(1).version });
+    }
+  });
+
+  test('a refusal without an item (there is no such todo) is a NotFoundError whose cause is the refusal', async () => {
     const refusal = conditionFailed();
     const client = scripted({
       UpdateItem: () => {
@@ -196,8 +187,8 @@ describe('update and delete', () => {
     });
     const repository = createDynamoTodoRepository(client, TABLE);
     for (const attempt of [
-      () => repository.update(OWNER, todo(1).id, { completed: true }, AT),
-      () => repository.delete(OWNER, todo(1).id),
+      () => repository.update(OWNER, todo(1).id, { completed: true }, stamp, ['x']),
+      () => repository.delete(OWNER, todo(1).id, ['x']),
     ]) {
       await assert.rejects(attempt(), (error: unknown) => {
         assert.ok(error instanceof NotFoundError);
@@ -206,6 +197,45 @@ describe('update and delete', () => {
         return true;
       });
     }
+  });
+
+  test('a refusal that returns another version is a PreconditionFailedError carrying the stored todo', async () => {
+    const current = { ...todo(1), title: 'changed by someone else', version: 'THEIRVERSION' };
+    const refusal = conditionFailed(toItem(current));
+    const client = scripted({
+      UpdateItem: () => {
+        throw refusal;
+      },
+      DeleteItem: () => {
+        throw refusal;
+      },
+    });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    for (const attempt of [
+      () => repository.update(OWNER, todo(1).id, { completed: true }, stamp, [todo(1).version]),
+      () => repository.delete(OWNER, todo(1).id, [todo(1).version]),
+    ]) {
+      await assert.rejects(attempt(), (error: unknown) => {
+        assert.ok(error instanceof PreconditionFailedError);
+        assert.deepEqual(error.current, current);
+        assert.equal(error.cause, refusal);
+        return true;
+      });
+    }
+  });
+
+  test('a refusal that returns this very write (an earlier attempt was applied, its answer lost) is a success', async () => {
+    const applied = { ...todo(1), completed: true, ...stamp };
+    const client = scripted({
+      UpdateItem: () => {
+        throw conditionFailed(toItem(applied));
+      },
+    });
+    const repository = createDynamoTodoRepository(client, TABLE);
+    assert.deepEqual(
+      await repository.update(OWNER, todo(1).id, { completed: true }, stamp, [todo(1).version]),
+      applied,
+    );
   });
 
   test('other errors are thrown as they are', async () => {
@@ -219,26 +249,30 @@ describe('update and delete', () => {
       },
     });
     const repository = createDynamoTodoRepository(client, TABLE);
-    await assert.rejects(repository.update(OWNER, todo(1).id, { completed: true }, AT), (e) => e === fault);
-    await assert.rejects(repository.delete(OWNER, todo(1).id), (e) => e === fault);
+    await assert.rejects(
+      repository.update(OWNER, todo(1).id, { completed: true }, stamp, undefined),
+      (e) => e === fault,
+    );
+    await assert.rejects(repository.delete(OWNER, todo(1).id, undefined), (e) => e === fault);
   });
 
   test('an update answer without attributes is a fault', async () => {
     const client = scripted({ UpdateItem: () => ({}) });
     await assert.rejects(
-      createDynamoTodoRepository(client, TABLE).update(OWNER, todo(1).id, { completed: true }, AT),
+      createDynamoTodoRepository(client, TABLE).update(OWNER, todo(1).id, { completed: true }, stamp, undefined),
       /no attributes/,
     );
   });
 
   test('delete sends a conditional DeleteItem', async () => {
     const client = scripted({ DeleteItem: () => ({}) });
-    await createDynamoTodoRepository(client, TABLE).delete(OWNER, todo(1).id);
+    await createDynamoTodoRepository(client, TABLE).delete(OWNER, todo(1).id, undefined);
     assert.deepEqual(client.calls[0]?.input, {
       TableName: TABLE,
       Key: key(1),
       ConditionExpression: 'attribute_exists(#id)',
       ExpressionAttributeNames: { '#id': 'id' },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
   });
 });

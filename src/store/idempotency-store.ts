@@ -1,0 +1,57 @@
+import type { IdempotencyRecord, IdempotencyStore } from '../todos/idempotency.js';
+import { ConditionalCheckFailedError, type DynamoDbClient } from './dynamodb.js';
+import {
+  claimKeyRequest,
+  completeKeyRequest,
+  fromRecordItem,
+  releaseKeyRequest,
+  takeOverKeyRequest,
+} from './requests.js';
+
+/** The `IdempotencyStore` port over the todos' table (in partitions of their own). */
+export function createDynamoIdempotencyStore(client: DynamoDbClient, table: string): IdempotencyStore {
+  /** Sends a conditional write; `false` when its condition did not hold. */
+  async function conditionally(write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedError) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async claim(record, nowSeconds): Promise<IdempotencyRecord | undefined> {
+      try {
+        await client.send('PutItem', claimKeyRequest(table, record, nowSeconds));
+        return undefined;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedError)) throw error;
+        // The record that holds the key came back with the refusal: no second read.
+        if (!error.item) throw new Error('A refused claim returned no record', { cause: error });
+        return fromRecordItem(record.owner, error.item);
+      }
+    },
+
+    async takeOver(record, leaseUntil) {
+      try {
+        await client.send('UpdateItem', takeOverKeyRequest(table, record, leaseUntil));
+        return true;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedError)) throw error;
+        // Refused because this very take-over was applied by an attempt whose answer was lost: it is ours.
+        return error.item?.leaseUntil?.N === String(leaseUntil);
+      }
+    },
+
+    async complete(owner, key) {
+      await client.send('UpdateItem', completeKeyRequest(table, owner, key));
+    },
+
+    async release(owner, key, leaseUntil) {
+      // Refused when another attempt has taken the key over since: then it is theirs to keep.
+      await conditionally(() => client.send('DeleteItem', releaseKeyRequest(table, owner, key, leaseUntil)));
+    },
+  };
+}
