@@ -466,7 +466,7 @@ async function storeRequests(server: LocalServer): Promise<Result[]> {
   const plainCreate = take();
   const patched = await service.update(OWNER, todo.id, { completed: true });
   const plainPatch = take();
-  await service.update(OWNER, todo.id, { completed: false }, [patched.version]);
+  await service.update(OWNER, todo.id, { completed: false }, { oneOf: [patched.version] });
   const conditionalPatch = take();
   const key = `bench-${Date.now()}`;
   await service.createIdempotent(OWNER, input, { key });

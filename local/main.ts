@@ -37,11 +37,21 @@ function authMode(env: Env): LocalAuthMode {
   return mode;
 }
 
+/** REQUIRE_IF_MATCH, as serverless.yml's `requireIfMatch` parameter: true or false (the default). */
+function requireIfMatch(env: Env): boolean {
+  const value = env.REQUIRE_IF_MATCH ?? '';
+  if (value !== '' && value !== 'true' && value !== 'false') {
+    throw new Error(`REQUIRE_IF_MATCH must be true or false, got ${JSON.stringify(value)}`);
+  }
+  return value === 'true';
+}
+
 /** The whole configuration of `npm start`, read from the environment once, before anything starts. */
 function settings(env: Env): LocalOptions & { dataDir: string } {
   const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
   return {
     authMode: authMode(env),
+    requireIfMatch: requireIfMatch(env),
     port: port(env, 'PORT', 3000),
     host: env.HOST || '127.0.0.1',
     dynamodbPort: port(env, 'DYNAMODB_PORT', 8000),
@@ -65,6 +75,9 @@ function banner(system: LocalSystem, options: LocalOptions & { dataDir: string }
       ? 'Auth: oidc, a Bearer token of the local issuer is required (AUTH_MODE=none turns it off). Get one for any user name:\n' +
         `  curl -H "Authorization: Bearer $(npm run -s token -- alice)" ${system.url}/todos`
       : 'Auth: none (AUTH_MODE=none): every request belongs to one anonymous owner.',
+    options.requireIfMatch
+      ? 'Writes to a todo must send If-Match (REQUIRE_IF_MATCH=true): without it they are refused with 428.'
+      : 'If-Match is honoured on writes, not required (REQUIRE_IF_MATCH=true requires it).',
     'Press Ctrl-C to stop.',
   ].join('\n');
 }

@@ -29,6 +29,7 @@ export function writeResponse(req: IncomingMessage, res: ServerResponse, respons
   res.statusCode = response.statusCode;
   for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
   if (response.cookies.length > 0) res.setHeader('set-cookie', response.cookies);
-  res.setHeader('content-length', response.body.length);
+  // A 204 or 304 has no content, and a 304's Content-Length would have to be the 200's (RFC 9110 §8.6).
+  if (response.statusCode !== 204 && response.statusCode !== 304) res.setHeader('content-length', response.body.length);
   res.end(req.method === 'HEAD' ? undefined : response.body);
 }

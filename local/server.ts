@@ -39,9 +39,10 @@ export const JWKS_PATH = '/.well-known/jwks.json';
  * serverless.yml, read as osls reads it for the local stage: with `auth=oidc` pointed at the local issuer (so the
  * authorizer and routes are exactly those a deployment with its own issuer gets), or `auth=none`.
  */
-export function loadLocalModel(authMode: LocalAuthMode): ServiceModel {
+export function loadLocalModel(authMode: LocalAuthMode, requireIfMatch = false): ServiceModel {
   const params: Record<string, string> =
     authMode === 'oidc' ? { auth: authMode, jwtIssuer: LOCAL_ISSUER, jwtAudience: LOCAL_AUDIENCE } : { auth: authMode };
+  if (requireIfMatch) params.requireIfMatch = 'true';
   return loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE, params });
 }
 
@@ -77,6 +78,8 @@ export interface LocalOptions {
   /** Use this DynamoDB-compatible endpoint instead of starting dynalite. */
   dynamodbEndpoint?: string;
   authMode: LocalAuthMode;
+  /** serverless.yml's `requireIfMatch` parameter: writes to a todo without If-Match are refused (428). */
+  requireIfMatch?: boolean;
   log?: (line: string) => void;
 }
 
@@ -205,7 +208,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     throw new Error('startLocal: one local system per process (handlers bind their configuration at import)');
   }
   started = true;
-  const model = loadLocalModel(options.authMode);
+  const model = loadLocalModel(options.authMode, options.requireIfMatch);
   const signingKey = await loadSigningKey(options.dataDir);
   const { endpoint, dynalite } = await dynamodbFor(options);
   try {

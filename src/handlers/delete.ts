@@ -2,8 +2,11 @@ import { route, todos } from '../app.js';
 import { pathParameter } from '../http/request.js';
 import { noContent } from '../http/responses.js';
 
-/** `DELETE /todos/{id}`: 404 when there is no such todo; with `If-Match`, 412 when it is another version. */
-export const handler = route(async ({ event, owner, ifMatch }) => {
-  await todos.delete(owner, pathParameter(event, 'id'), ifMatch());
+/**
+ * `DELETE /todos/{id}`: 404 when there is no such todo; 412 when its version does not satisfy If-Match or
+ * If-None-Match.
+ */
+export const handler = route(async ({ event, owner, writePrecondition }) => {
+  await todos.delete(owner, pathParameter(event, 'id'), writePrecondition());
   return noContent();
 });

@@ -1,5 +1,5 @@
 import { route, todos } from '../app.js';
-import { readResponse } from '../http/conditional.js';
+import { preconditions, readResponse } from '../http/conditional.js';
 import { pageEtag } from '../http/etag.js';
 import { pageLinks, parseLimit } from '../http/pagination.js';
 import { queryParameter } from '../http/request.js';
@@ -11,8 +11,9 @@ import { toView } from '../http/todo-view.js';
  */
 export const handler = route(async ({ event, owner, baseUrl }) => {
   const limit = parseLimit(queryParameter(event, 'limit'));
+  const conditions = preconditions(event);
   const page = await todos.list(owner, limit, queryParameter(event, 'cursor'));
   const body = JSON.stringify(page.items.map((todo) => toView(todo, baseUrl)));
   const links = pageLinks(baseUrl, limit, page.nextCursor);
-  return readResponse(event, body, pageEtag(body, links.link), links);
+  return readResponse(conditions, body, pageEtag(body, links.link), links);
 });

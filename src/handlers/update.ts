@@ -5,11 +5,11 @@ import { parseTodoPatch } from '../todos/schema.js';
 
 /**
  * `PATCH /todos/{id}`: changes the fields sent; never creates a todo. With `If-Match`, only if the todo is still
- * the version the client names (412 with the current ETag otherwise).
+ * the version the client names (412 with the current ETag otherwise); likewise for `If-None-Match`.
  */
-export const handler = route(async ({ event, owner, baseUrl, ifMatch }) => {
+export const handler = route(async ({ event, owner, baseUrl, writePrecondition }) => {
   const id = pathParameter(event, 'id');
-  const expected = ifMatch();
+  const precondition = writePrecondition();
   const patch = parseTodoPatch(readJsonBody(event));
-  return todoResponse(200, await todos.update(owner, id, patch, expected), baseUrl);
+  return todoResponse(200, await todos.update(owner, id, patch, precondition), baseUrl);
 });

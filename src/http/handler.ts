@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { ExpectedVersions } from '../todos/todo.js';
-import { expectedVersions } from './conditional.js';
+import type { VersionPrecondition } from '../todos/todo.js';
+import { writePrecondition } from './conditional.js';
 import { type AuthMode, ownerOf } from './owner.js';
 import { problemHeaders, problemResponse, toProblem } from './problem.js';
 import { baseUrl } from './request.js';
@@ -15,8 +15,8 @@ export interface RouteInput {
   baseUrl: string;
   /** Until when (epoch ms) the function may run (Lambda's deadline). */
   deadline: number;
-  /** The versions a write may apply to, from `If-Match`, as this deployment requires it (see `expectedVersions`). */
-  ifMatch(): ExpectedVersions;
+  /** What a write requires of the stored version, from If-Match and If-None-Match, as this deployment requires it. */
+  writePrecondition(): VersionPrecondition | undefined;
 }
 
 /** One route: the event, the caller and the base URL in, a response out; anything it throws becomes an HTTP answer. */
@@ -48,7 +48,7 @@ export function createHttpHandler(settings: HttpSettings): (route: RouteHandler)
         owner,
         baseUrl: baseUrl(event, settings.publicBaseUrl),
         deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
-        ifMatch: () => expectedVersions(event, settings.requireIfMatch === true),
+        writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
       });
     } catch (error) {
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';

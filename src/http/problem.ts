@@ -1,6 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   type FieldError,
+  IdempotencyKeyInUseError,
   PreconditionFailedError,
   TodoError,
   type TodoErrorCode,
@@ -27,6 +28,8 @@ export class HttpError extends Error {
     readonly slug: string,
     readonly title: string,
     detail: string,
+    /** Headers the answer carries besides the problem (a 412's current ETag, say). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(detail);
   }
@@ -80,8 +83,9 @@ export function toProblem(error: unknown, requestId: string): Problem {
  * the client can compare, or retry with it once it has merged), and a create still under way says when to retry.
  */
 export function problemHeaders(error: unknown): Record<string, string> {
+  if (error instanceof HttpError) return error.headers;
   if (error instanceof PreconditionFailedError) return { etag: todoEtag(error.current.version) };
-  if (error instanceof TodoError && error.code === 'idempotency-key-in-use') return { 'retry-after': '1' };
+  if (error instanceof IdempotencyKeyInUseError) return { 'retry-after': String(error.retryAfterSeconds) };
   return {};
 }
 

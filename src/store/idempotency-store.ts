@@ -1,10 +1,12 @@
 import type { IdempotencyRecord, IdempotencyStore } from '../todos/idempotency.js';
 import { ConditionalCheckFailedError, type DynamoDbClient } from './dynamodb.js';
+import { deletePartition } from './partition.js';
 import {
+  abandonKeyRequest,
   claimKeyRequest,
   completeKeyRequest,
   fromRecordItem,
-  releaseKeyRequest,
+  idempotencyPartition,
   takeOverKeyRequest,
 } from './requests.js';
 
@@ -49,9 +51,13 @@ export function createDynamoIdempotencyStore(client: DynamoDbClient, table: stri
       await client.send('UpdateItem', completeKeyRequest(table, owner, key));
     },
 
-    async release(owner, key, leaseUntil) {
-      // Refused when another attempt has taken the key over since: then it is theirs to keep.
-      await conditionally(() => client.send('DeleteItem', releaseKeyRequest(table, owner, key, leaseUntil)));
+    async abandon(owner, key, leaseUntil, now) {
+      // Refused when another attempt has taken the key over since: then it is theirs.
+      await conditionally(() => client.send('UpdateItem', abandonKeyRequest(table, owner, key, leaseUntil, now)));
+    },
+
+    async forgetAll(owner) {
+      await deletePartition(client, table, idempotencyPartition(owner));
     },
   };
 }

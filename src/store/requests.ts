@@ -18,7 +18,7 @@ import type {
   UpdateItemInput,
 } from '@aws-sdk/client-dynamodb';
 import type { IdempotencyRecord } from '../todos/idempotency.js';
-import { type ExpectedVersions, LEGACY_VERSION, type Todo, type TodoPatch, type WriteStamp } from '../todos/todo.js';
+import { LEGACY_VERSION, type Todo, type TodoPatch, type VersionPrecondition, type WriteStamp } from '../todos/todo.js';
 import type { Item } from './dynamodb.js';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -111,7 +111,7 @@ export function queryTodosRequest(table: string, owner: string, limit: number, a
   };
 }
 
-/** Only the keys of the owner's todos, for deleting them all. */
+/** Only the keys of a partition (an owner's todos, or their idempotency records), for deleting them all. */
 export function queryKeysRequest(table: string, owner: string, afterId?: string): QueryInput {
   return {
     TableName: table,
@@ -124,40 +124,46 @@ export function queryKeysRequest(table: string, owner: string, afterId?: string)
   };
 }
 
-/**
- * The condition that the stored version is one of `expected` (none can be: then the condition never holds). A todo
- * stored before versions existed has no version attribute; it matches the legacy version.
- */
-function versionCondition(expected: readonly string[], values: Record<string, AttributeValue>): string {
-  const versions = expected.filter((version) => version !== LEGACY_VERSION);
+/** DynamoDB condition text and the names and values it uses. */
+interface Condition {
+  expression: string;
+  names: Record<string, string>;
+  values: Record<string, AttributeValue>;
+}
+
+/** `#version IN (...)` for the versions (a todo stored before versions existed has none: the legacy version). */
+function versionIn(versions: readonly string[], prefix: string, values: Record<string, AttributeValue>): string {
+  const stored = versions.filter((version) => version !== LEGACY_VERSION);
   const alternatives: string[] = [];
-  if (versions.length > 0) {
-    const placeholders = versions.map((version, i) => {
-      values[`:expected${i}`] = { S: version };
-      return `:expected${i}`;
+  if (stored.length > 0) {
+    const placeholders = stored.map((version, i) => {
+      values[`:${prefix}${i}`] = { S: version };
+      return `:${prefix}${i}`;
     });
     alternatives.push(`#version IN (${placeholders.join(', ')})`);
   }
-  if (versions.length < expected.length) alternatives.push('attribute_not_exists(#version)');
-  // Contradicts the attribute_exists(#id) it is joined to: DynamoDB refuses the write and returns the item.
+  if (stored.length < versions.length) alternatives.push('attribute_not_exists(#version)');
+  // No version can match: a condition that contradicts the attribute_exists(#id) it is joined to.
   if (alternatives.length === 0) return 'attribute_not_exists(#id)';
   return alternatives.length === 1 ? (alternatives[0] ?? '') : `(${alternatives.join(' OR ')})`;
 }
 
 /**
- * The condition of a write to an existing todo: that it exists (a write never creates one) and, when the client
- * named versions, that the stored one is among them. Checked by DynamoDB in the write itself, so nothing can slip in
- * between a check and the write; when it fails, DynamoDB returns the stored item, which says why.
+ * The condition of a write to an existing todo: that it exists (a write never creates one) and that its version
+ * satisfies the client's precondition. Checked by DynamoDB in the write itself, so nothing can slip in between a
+ * check and the write; when it fails, DynamoDB returns the stored item, which says why.
  */
-function existingTodoCondition(expected: ExpectedVersions) {
-  const names: Record<string, string> = { '#id': 'id' };
+function existingTodoCondition(precondition: VersionPrecondition | undefined): Condition {
   const values: Record<string, AttributeValue> = {};
-  let condition = 'attribute_exists(#id)';
-  if (expected !== undefined) {
-    names['#version'] = 'version';
-    condition += ` AND ${versionCondition(expected, values)}`;
-  }
-  return { condition, names, values };
+  const parts = ['attribute_exists(#id)'];
+  if (precondition?.oneOf) parts.push(versionIn(precondition.oneOf, 'oneOf', values));
+  if (precondition?.noneOf === 'any') parts.push('attribute_not_exists(#id)');
+  else if (precondition?.noneOf) parts.push(`NOT ${versionIn(precondition.noneOf, 'noneOf', values)}`);
+  const expression = parts.join(' AND ');
+  const names: Record<string, string> = { '#id': 'id' };
+  // DynamoDB refuses a name the expressions do not use.
+  if (expression.includes('#version')) names['#version'] = 'version';
+  return { expression, names, values };
 }
 
 /** Changes only the patched fields, `updatedAt` and the version; never creates a todo. */
@@ -167,9 +173,9 @@ export function updateTodoRequest(
   id: string,
   patch: TodoPatch,
   stamp: WriteStamp,
-  expected: ExpectedVersions,
+  precondition: VersionPrecondition | undefined,
 ): UpdateItemInput {
-  const { condition, names, values } = existingTodoCondition(expected);
+  const { expression: condition, names, values } = existingTodoCondition(precondition);
   const sets: string[] = [];
   const set = (field: string, value: AttributeValue) => {
     names[`#${field}`] = field;
@@ -193,14 +199,14 @@ export function updateTodoRequest(
   };
 }
 
-/** Deletes only an existing todo (so a missing one is told apart: 404), of one of the expected versions if named. */
+/** Deletes only an existing todo (so a missing one is told apart: 404) whose version satisfies the precondition. */
 export function deleteTodoRequest(
   table: string,
   owner: string,
   id: string,
-  expected: ExpectedVersions,
+  precondition: VersionPrecondition | undefined,
 ): DeleteItemInput {
-  const { condition, names, values } = existingTodoCondition(expected);
+  const { expression: condition, names, values } = existingTodoCondition(precondition);
   return {
     TableName: table,
     Key: key(owner, id),
@@ -211,7 +217,7 @@ export function deleteTodoRequest(
   };
 }
 
-/** Up to 25 deletes of the owner's todos in one BatchWriteItem. */
+/** Up to 25 deletes of a partition's items in one BatchWriteItem. */
 export function batchDeleteRequest(table: string, owner: string, ids: string[]): BatchWriteItemInput {
   if (ids.length === 0 || ids.length > BATCH_SIZE) throw new RangeError(`A batch holds 1 to ${BATCH_SIZE} ids`);
   return {
@@ -280,19 +286,25 @@ export function completeKeyRequest(table: string, owner: string, idempotencyKey:
   };
 }
 
-/** Deletes an in-progress record, only while this attempt (its lease) still holds it. */
-export function releaseKeyRequest(
+/** Ends an in-progress record's lease at `now`, only while this attempt (its lease) still holds it. */
+export function abandonKeyRequest(
   table: string,
   owner: string,
   idempotencyKey: string,
   leaseUntil: number,
-): DeleteItemInput {
+  now: number,
+): UpdateItemInput {
   return {
     TableName: table,
     Key: key(idempotencyPartition(owner), idempotencyKey),
+    UpdateExpression: 'SET #leaseUntil = :now',
     ConditionExpression: '#state = :inProgress AND #leaseUntil = :lease',
     ExpressionAttributeNames: { '#state': 'state', '#leaseUntil': 'leaseUntil' },
-    ExpressionAttributeValues: { ':inProgress': { S: IN_PROGRESS }, ':lease': { N: String(leaseUntil) } },
+    ExpressionAttributeValues: {
+      ':inProgress': { S: IN_PROGRESS },
+      ':lease': { N: String(leaseUntil) },
+      ':now': { N: String(now) },
+    },
   };
 }
 

@@ -1,41 +1,19 @@
 import { NotFoundError, PreconditionFailedError } from '../todos/errors.js';
 import type { Todo, TodoPage, TodoRepository } from '../todos/todo.js';
-import { backoff, ConditionalCheckFailedError, type DynamoDbClient, type Item } from './dynamodb.js';
+import { ConditionalCheckFailedError, type DynamoDbClient, type Item } from './dynamodb.js';
+import { deletePartition } from './partition.js';
 import {
-  BATCH_SIZE,
-  batchDeleteRequest,
   deleteTodoRequest,
   fromItem,
   getTodoRequest,
   putTodoRequest,
-  queryKeysRequest,
   queryTodosRequest,
   toItem,
   updateTodoRequest,
 } from './requests.js';
 
-/** How many times a batch's unprocessed deletes are sent again before giving up. */
-export const MAX_BATCH_ATTEMPTS = 8;
-/** Batches of one delete-all that run at once: fast, without bursting a cold table. */
-const BATCH_CONCURRENCY = 4;
-
 /** The `TodoRepository` port over one DynamoDB table. */
 export function createDynamoTodoRepository(client: DynamoDbClient, table: string): TodoRepository {
-  async function deleteBatch(owner: string, ids: string[]): Promise<void> {
-    let request = batchDeleteRequest(table, owner, ids);
-    for (let attempt = 1; ; attempt++) {
-      const output = await client.send('BatchWriteItem', request);
-      const left = output.UnprocessedItems?.[table];
-      if (!left || left.length === 0) return;
-      if (attempt >= MAX_BATCH_ATTEMPTS) {
-        throw new Error(`BatchWriteItem left ${left.length} deletes unprocessed after ${attempt} attempts`);
-      }
-      // DynamoDB returns unprocessed items when throttled: back off before sending them again.
-      await backoff(attempt, 50, 1000);
-      request = { RequestItems: { [table]: left } };
-    }
-  }
-
   return {
     async create(todo: Todo): Promise<void> {
       try {
@@ -90,22 +68,7 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       }
     },
 
-    async deleteAll(owner: string): Promise<number> {
-      let deleted = 0;
-      let afterId: string | undefined;
-      do {
-        const output = await client.send('Query', queryKeysRequest(table, owner, afterId));
-        const ids = (output.Items ?? []).map(idOf);
-        const batches: string[][] = [];
-        for (let i = 0; i < ids.length; i += BATCH_SIZE) batches.push(ids.slice(i, i + BATCH_SIZE));
-        for (let i = 0; i < batches.length; i += BATCH_CONCURRENCY) {
-          await Promise.all(batches.slice(i, i + BATCH_CONCURRENCY).map((batch) => deleteBatch(owner, batch)));
-        }
-        deleted += ids.length;
-        afterId = output.LastEvaluatedKey ? idOf(output.LastEvaluatedKey) : undefined;
-      } while (afterId !== undefined);
-      return deleted;
-    },
+    deleteAll: (owner) => deletePartition(client, table, owner),
   };
 }
 
@@ -114,12 +77,6 @@ function refusal(id: string, error: ConditionalCheckFailedError): NotFoundError 
   return error.item
     ? new PreconditionFailedError(fromItem(error.item), { cause: error })
     : new NotFoundError(id, { cause: error });
-}
-
-function idOf(key: Item): string {
-  const id = key.id?.S;
-  if (id === undefined) throw new Error('Stored todo key has no id');
-  return id;
 }
 
 /** The same attributes with the same values (DynamoDB JSON compares as text, attribute by attribute). */

@@ -57,11 +57,14 @@ export class PreconditionFailedError extends TodoError {
   }
 }
 
-/** A create with this idempotency key is still under way; try again in a moment. */
+/** A create with this idempotency key is still under way; try again once it has had time to finish. */
 export class IdempotencyKeyInUseError extends TodoError {
   override readonly name = 'IdempotencyKeyInUseError';
   readonly code = 'idempotency-key-in-use';
-  constructor() {
+  constructor(
+    /** When a retry may succeed: the attempt under way has finished or may be taken over by then. */
+    readonly retryAfterSeconds: number,
+  ) {
     super('A request with this idempotency key is still being processed; retry it in a moment.');
   }
 }

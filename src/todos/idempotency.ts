@@ -38,8 +38,13 @@ export interface IdempotencyStore {
   takeOver(record: IdempotencyRecord, leaseUntil: number): Promise<boolean>;
   /** Marks the create done: from now on the key answers with its todo. */
   complete(owner: string, key: string): Promise<void>;
-  /** Forgets the in-progress record this attempt holds (its create failed), so that a retry starts afresh. */
-  release(owner: string, key: string, leaseUntil: number): Promise<void>;
+  /**
+   * Ends the lease of the in-progress record this attempt holds (its create failed, maybe after being applied), at
+   * `now` (epoch ms), keeping the record: a retry takes it over at once.
+   */
+  abandon(owner: string, key: string, leaseUntil: number, now: number): Promise<void>;
+  /** Deletes every record of the owner (they keep copies of todos). */
+  forgetAll(owner: string): Promise<void>;
 }
 
 /** The same input always gives the same fingerprint, whatever JSON spelling it arrived in. */

@@ -3,7 +3,14 @@ import { monotonicFactory } from 'ulid';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { IdempotencyKeyInUseError, IdempotencyKeyReusedError, NotFoundError } from './errors.js';
 import { fingerprint, IDEMPOTENCY_TTL_SECONDS, type IdempotencyRecord, type IdempotencyStore } from './idempotency.js';
-import { type ExpectedVersions, isId, type NewTodo, type Todo, type TodoPatch, type TodoRepository } from './todo.js';
+import {
+  isId,
+  type NewTodo,
+  type Todo,
+  type TodoPatch,
+  type TodoRepository,
+  type VersionPrecondition,
+} from './todo.js';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -104,21 +111,28 @@ export function createTodoService({
   }
 
   /**
-   * Creates the record's todo, then marks the key done. After a take-over the todo may exist already (the attempt
-   * that stopped had created it): it is this key's todo, so it is not created again.
+   * Creates the record's todo, then marks the key done; `true` when the todo existed already. After a take-over it
+   * may (the attempt that stopped had created it): it is this key's todo, so it is not created again.
    */
-  async function finish(store: IdempotencyStore, record: IdempotencyRecord, takingOver: boolean): Promise<void> {
+  async function finish(store: IdempotencyStore, record: IdempotencyRecord, takingOver: boolean): Promise<boolean> {
     const { owner, key, todo } = record;
+    let existed = false;
     try {
-      if (!takingOver || !(await repository.get(owner, todo.id))) await repository.create(todo);
+      existed = takingOver && (await repository.get(owner, todo.id)) !== undefined;
+      if (!existed) await repository.create(todo);
     } catch (error) {
-      // Free the key at once, so that the client's retry does not wait for the lease to run out.
-      await store.release(owner, key, record.leaseUntil).catch((fault) => onRecoveredFault('release', fault));
+      // Whether the todo was stored is unknown (a write can be applied and its answer lost). So the record keeps
+      // its decided todo, and only its lease ends: the client's retry takes over at once and makes that same todo,
+      // or finds it made; never a second one.
+      await store
+        .abandon(owner, key, record.leaseUntil, now().getTime())
+        .catch((fault) => onRecoveredFault('abandon', fault));
       throw error;
     }
     // The todo exists: the request has succeeded even if this mark fails. A retry would then wait for the lease,
     // find the todo and finish the mark, so no answer is ever wrong.
     await store.complete(owner, key).catch((fault) => onRecoveredFault('complete', fault));
+    return existed;
   }
 
   return {
@@ -131,7 +145,7 @@ export function createTodoService({
     /**
      * Creates a todo once per `key` and owner: a repeat with the same input within a day answers with the same todo
      * (`replayed`); with another input it is refused (`IdempotencyKeyReusedError`); while the first is still under
-     * way, `IdempotencyKeyInUseError`.
+     * way, `IdempotencyKeyInUseError` (saying when to retry).
      */
     async createIdempotent(owner: string, input: NewTodo, request: IdempotentCreate): Promise<CreateResult> {
       if (!idempotency) throw new Error('createIdempotent needs an idempotency store');
@@ -153,11 +167,13 @@ export function createTodoService({
       }
       if (existing.fingerprint !== attempt.fingerprint) throw new IdempotencyKeyReusedError();
       if (existing.state === 'completed') return { todo: existing.todo, replayed: true };
-      if (existing.leaseUntil > time.getTime()) throw new IdempotencyKeyInUseError();
-      // The attempt holding the key stopped without finishing (its function crashed or timed out): finish it.
-      if (!(await idempotency.takeOver(existing, attempt.leaseUntil))) throw new IdempotencyKeyInUseError();
-      await finish(idempotency, { ...existing, leaseUntil: attempt.leaseUntil }, true);
-      return { todo: existing.todo, replayed: true };
+      const waitMs = existing.leaseUntil - time.getTime();
+      if (waitMs > 0) throw new IdempotencyKeyInUseError(Math.ceil(waitMs / 1000));
+      // The attempt holding the key stopped without finishing (its function crashed, timed out or failed): finish
+      // it, with the todo it had decided on.
+      if (!(await idempotency.takeOver(existing, attempt.leaseUntil))) throw new IdempotencyKeyInUseError(1);
+      const existed = await finish(idempotency, { ...existing, leaseUntil: attempt.leaseUntil }, true);
+      return { todo: existing.todo, replayed: existed };
     },
 
     async get(owner: string, id: string): Promise<Todo> {
@@ -175,19 +191,22 @@ export function createTodoService({
         : { items: page.items, nextCursor: encodeCursor(owner, page.lastId) };
     },
 
-    /** Applies the patch, if the todo's version is one of `expected` (any version when undefined). */
-    async update(owner: string, id: string, patch: TodoPatch, expected?: ExpectedVersions): Promise<Todo> {
+    /** Applies the patch, if the todo's version satisfies the precondition (any version without one). */
+    async update(owner: string, id: string, patch: TodoPatch, precondition?: VersionPrecondition): Promise<Todo> {
       const stamp = { updatedAt: now().toISOString(), version: makeVersion() };
-      return repository.update(owner, requireId(id), patch, stamp, expected);
+      return repository.update(owner, requireId(id), patch, stamp, precondition);
     },
 
-    /** Deletes the todo, if its version is one of `expected` (any version when undefined). */
-    async delete(owner: string, id: string, expected?: ExpectedVersions): Promise<void> {
-      return repository.delete(owner, requireId(id), expected);
+    /** Deletes the todo, if its version satisfies the precondition (any version without one). */
+    async delete(owner: string, id: string, precondition?: VersionPrecondition): Promise<void> {
+      return repository.delete(owner, requireId(id), precondition);
     },
 
+    /** Deletes every todo of the owner, and the idempotency records that keep copies of them. */
     async deleteAll(owner: string): Promise<number> {
-      return repository.deleteAll(owner);
+      const deleted = await repository.deleteAll(owner);
+      await idempotency?.forgetAll(owner);
+      return deleted;
     },
   };
 }

@@ -43,10 +43,14 @@ export function isId(id: string): boolean {
 }
 
 /**
- * The versions a write may apply to: `undefined` for any (the write is unconditional), otherwise the list the client
- * named (possibly empty: then no stored version can match).
+ * What a write requires of the stored version, as the client stated it (RFC 9110 If-Match and If-None-Match). The
+ * write applies only if the todo exists and its version is `oneOf` the listed (when given; an empty list matches
+ * nothing) and `noneOf` the listed (when given; `'any'` matches every existing todo, so the write never applies).
  */
-export type ExpectedVersions = readonly string[] | undefined;
+export interface VersionPrecondition {
+  oneOf?: readonly string[];
+  noneOf?: readonly string[] | 'any';
+}
 
 /** What a write changes besides the patched fields. */
 export interface WriteStamp {
@@ -64,13 +68,19 @@ export interface TodoRepository {
   /** Up to `limit` of the owner's todos in id (creation) order, after `afterId` when given. */
   list(owner: string, limit: number, afterId?: string): Promise<TodoPage>;
   /**
-   * Applies the patch to an existing todo and returns it, in one atomic write that checks `expected` against the
-   * stored version. `NotFoundError` when there is no such todo (it never creates one); `PreconditionFailedError`
-   * with the stored todo when its version is not one of `expected`.
+   * Applies the patch to an existing todo and returns it, in one atomic write that checks the precondition against
+   * the stored version. `NotFoundError` when there is no such todo (it never creates one); `PreconditionFailedError`
+   * with the stored todo when its version does not satisfy the precondition.
    */
-  update(owner: string, id: string, patch: TodoPatch, stamp: WriteStamp, expected: ExpectedVersions): Promise<Todo>;
-  /** Deletes an existing todo, in one atomic write checking `expected`; the same errors as `update`. */
-  delete(owner: string, id: string, expected: ExpectedVersions): Promise<void>;
+  update(
+    owner: string,
+    id: string,
+    patch: TodoPatch,
+    stamp: WriteStamp,
+    precondition: VersionPrecondition | undefined,
+  ): Promise<Todo>;
+  /** Deletes an existing todo, in one atomic write checking the precondition; the same errors as `update`. */
+  delete(owner: string, id: string, precondition: VersionPrecondition | undefined): Promise<void>;
   /** Deletes every todo of the owner and returns how many there were. */
   deleteAll(owner: string): Promise<number>;
 }

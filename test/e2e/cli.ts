@@ -25,6 +25,7 @@ const STEERING = [
   'AWS_ENDPOINT_URL',
   'AWS_ENDPOINT_URL_DYNAMODB',
   'PUBLIC_BASE_URL',
+  'REQUIRE_IF_MATCH',
 ];
 
 export interface Exit {

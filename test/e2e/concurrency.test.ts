@@ -109,6 +109,8 @@ describe('polling with If-None-Match', () => {
       assert.equal(unchanged.status, 304);
       assert.equal(unchanged.text, '');
       assert.equal(unchanged.headers.get('etag'), tag);
+      // A 304 carries no Content-Length that would differ from the 200's (RFC 9110 §8.6).
+      assert.equal(unchanged.headers.get('content-length'), null);
     }
     const todoTag = created.headers.get('etag') ?? '';
     assert.equal((await as(bob, 'GET', url, { headers: { 'if-none-match': todoTag } })).status, 304);

@@ -104,6 +104,7 @@ describe('npm start (local/main.ts)', () => {
       [{ AUTH: 'jwt' }, /^AUTH was renamed to AUTH_MODE \(oidc\|none\)/],
       // Even alongside the new name: a forgotten AUTH in a shell profile must not go unnoticed.
       [{ AUTH: 'none', AUTH_MODE: 'none' }, /^AUTH was renamed to AUTH_MODE/],
+      [{ REQUIRE_IF_MATCH: 'yes' }, /^REQUIRE_IF_MATCH must be true or false, got "yes"$/],
     ];
     await Promise.all(
       cases.map(async ([auth, message]) => {
@@ -127,6 +128,20 @@ describe('npm start (local/main.ts)', () => {
     assert.deepEqual(jsonBody(reply), []);
     const todo = await createTodo(url, { title: 'anonymous' });
     assert.deepEqual(asTodoList(await call(url, 'GET', '/todos'), url), [todo]);
+    await interrupt(cli);
+  });
+
+  it('runs with REQUIRE_IF_MATCH=true: a write to a todo that names no version is refused with 428', async () => {
+    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: await freshDataDir(), AUTH_MODE: 'none' };
+    const cli = startCli({ ...env, REQUIRE_IF_MATCH: 'true' });
+    const url = await listeningUrl(cli);
+    assert.match(cli.stdout(), /must send If-Match/);
+    const todo = await createTodo(url, { title: 'guarded' });
+    const blind = await call(url, 'PATCH', todo.url, { json: { completed: true } });
+    assert.equal(blind.status, 428, blind.text);
+    const etag = (await call(url, 'GET', todo.url)).headers.get('etag') ?? '';
+    const named = await call(url, 'PATCH', todo.url, { json: { completed: true }, headers: { 'if-match': etag } });
+    assert.equal(named.status, 200, named.text);
     await interrupt(cli);
   });
 });

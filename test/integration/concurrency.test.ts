@@ -93,6 +93,42 @@ describe('ETags and If-Match', () => {
     assert.equal((await patch(todo.id, { completed: true }, { 'if-match': 'nonsense' })).statusCode, 400);
   });
 
+  test('If-Match with weak tags only can never match a write: 412 for an existing todo, 404 for a missing one', async () => {
+    const { json: todo, headers } = await create({ title: 'weak' });
+    const weak = `W/${String(headers?.etag)}`;
+    assert.equal((await remove(todo.id, { 'if-match': weak })).statusCode, 412);
+    assert.equal((await patch(todo.id, { title: 'x' }, { 'if-match': weak })).statusCode, 412);
+    assert.equal((await remove('01J000000000000000000000ZZ', { 'if-match': weak })).statusCode, 404);
+    assert.equal((await one(todo.id)).json.title, 'weak');
+  });
+
+  test('If-None-Match on a write: it applies only if the todo is not one of the named versions (* : never)', async () => {
+    const { json: todo, headers } = await create({ title: 'inm' });
+    const current = String(headers?.etag);
+    for (const value of [current, `W/${current}`, `"other", ${current}`, '*']) {
+      const refused = await patch(todo.id, { title: 'x' }, { 'if-none-match': value });
+      assert.equal(refused.statusCode, 412, value);
+      assert.equal(etagOf(refused), current);
+      assert.equal((await remove(todo.id, { 'if-none-match': value })).statusCode, 412, value);
+    }
+    assert.equal((await patch(todo.id, { title: 'y' }, { 'if-none-match': '"other"' })).statusCode, 200);
+    assert.equal((await remove('01J000000000000000000000ZZ', { 'if-none-match': '*' })).statusCode, 404);
+  });
+
+  test('GET with an If-Match that does not name the current version is a 412 with the current ETag', async () => {
+    const { json: todo, headers } = await create({ title: 'read' });
+    const current = String(headers?.etag);
+    const refused = await one(todo.id, { headers: { 'if-match': '"other"' } });
+    assert.equal(refused.statusCode, 412);
+    assert.equal(etagOf(refused), current);
+    assert.equal((await one(todo.id, { headers: { 'if-match': current } })).statusCode, 200);
+    const list = await call({ routeKey: 'GET /todos', headers: { 'if-match': '"other"' } });
+    assert.equal(list.statusCode, 412);
+    // Empty list elements are allowed (RFC 9110 §5.6.1.2); a malformed value is a 400.
+    assert.equal((await one(todo.id, { headers: { 'if-match': `, ${current} ,` } })).statusCode, 200);
+    assert.equal((await one(todo.id, { headers: { 'if-none-match': 'bare' } })).statusCode, 400);
+  });
+
   test('DELETE honours If-Match too; a missing todo stays a 404 whatever the precondition', async () => {
     const { json: todo, headers } = await create({ title: 'doomed' });
     const first = String(headers?.etag);
@@ -174,15 +210,18 @@ describe('a lost answer to a conditional write', () => {
     };
     const service = createTodoService({ repository: createDynamoTodoRepository(lostAnswer, store.tableName) });
     const version = String(headers?.etag).slice(1, -1);
-    const updated = await service.update(OWNER, todo.id, { title: 'once' }, [version]);
+    const updated = await service.update(OWNER, todo.id, { title: 'once' }, { oneOf: [version] });
     assert.equal(updated.title, 'once');
     // A genuinely stale write still fails.
-    await assert.rejects(service.update(OWNER, todo.id, { title: 'stale' }, [version]), PreconditionFailedError);
+    await assert.rejects(
+      service.update(OWNER, todo.id, { title: 'stale' }, { oneOf: [version] }),
+      PreconditionFailedError,
+    );
   });
 });
 
 describe('Idempotency-Key', () => {
-  // A new key for each test: records outlive the todos that DELETE /todos removes between tests.
+  // A new key for each test, so that no test can pass on a record another one left.
   let KEY: { 'idempotency-key': string };
   let keys = 0;
   beforeEach(() => {
@@ -245,7 +284,9 @@ describe('Idempotency-Key', () => {
     assert.equal(claimed, undefined);
     const repeat = await create({ title: 'slow' }, KEY);
     assert.equal(repeat.statusCode, 409);
-    assert.equal(repeat.headers?.['retry-after'], '1');
+    // Retry when the first attempt's lease (a minute) runs out.
+    const retryAfter = Number(repeat.headers?.['retry-after']);
+    assert.ok(retryAfter > 50 && retryAfter <= 60, String(retryAfter));
     assert.equal(repeat.json.type, 'urn:todo-api:problem:idempotency-key-in-use');
     assert.deepEqual(await partition(OWNER), []);
   });
@@ -273,6 +314,40 @@ describe('Idempotency-Key', () => {
     assert.deepEqual(await partition(OWNER), []);
     const records = await partition(idempotencyPartition(OWNER));
     assert.ok(records.every((record) => record.id?.S?.startsWith('a4f5b1c2') || record.id?.S === 'lost-1'));
+  });
+
+  test('a todo write applied whose answer was lost, then failing: the 500 is retried and stores one todo', async () => {
+    // The first todo PutItem is applied, then DynamoDB's answers are lost until the client gives up (a 500).
+    let failures = 0;
+    const unclear: DynamoDbClient = {
+      async send(operation, input) {
+        const result = await store.client.send(operation, input);
+        const item = (input as { Item?: Item }).Item;
+        if (operation === 'PutItem' && item?.owner?.S === OWNER && failures++ === 0) {
+          throw new Error('socket hang up');
+        }
+        return result;
+      },
+    };
+    const service = createTodoService({
+      repository: createDynamoTodoRepository(unclear, store.tableName),
+      idempotency: createDynamoIdempotencyStore(unclear, store.tableName),
+    });
+    const request = { key: KEY['idempotency-key'] };
+    await assert.rejects(service.createIdempotent(OWNER, { title: 'unclear', completed: false }, request), /hang up/);
+    const retried = await service.createIdempotent(OWNER, { title: 'unclear', completed: false }, request);
+    assert.equal(retried.replayed, true);
+    assert.deepEqual(
+      (await partition(OWNER)).map((item) => item.id?.S),
+      [retried.todo.id],
+    );
+  });
+
+  test("DELETE /todos also deletes the caller's idempotency records, which hold copies of todos", async () => {
+    await create({ title: 'kept a copy' }, KEY);
+    assert.ok((await partition(idempotencyPartition(OWNER))).length > 0);
+    assert.equal((await call({ routeKey: 'DELETE /todos' })).statusCode, 204);
+    assert.deepEqual(await partition(idempotencyPartition(OWNER)), []);
   });
 
   test('a claim whose answer was lost and retried by the client is still the one create', async () => {

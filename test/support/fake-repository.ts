@@ -5,27 +5,39 @@
  */
 import { NotFoundError, PreconditionFailedError } from '../../src/todos/errors.js';
 import type { IdempotencyRecord, IdempotencyStore } from '../../src/todos/idempotency.js';
-import type { ExpectedVersions, Todo, TodoPage, TodoRepository } from '../../src/todos/todo.js';
+import type { Todo, TodoPage, TodoRepository, VersionPrecondition } from '../../src/todos/todo.js';
+
+/** Whether `version` satisfies `precondition`, as DynamoDB's condition decides it in the real repository. */
+function satisfies(version: string, precondition: VersionPrecondition | undefined): boolean {
+  if (!precondition) return true;
+  const { oneOf, noneOf } = precondition;
+  if (oneOf && !oneOf.includes(version)) return false;
+  if (noneOf === 'any') return false;
+  return !noneOf?.includes(version);
+}
 
 export interface FakeRepository extends TodoRepository {
   /** Every call, as `[method, ...arguments]`. */
   calls: Array<[string, ...unknown[]]>;
   /** The stored todos, by `owner#id`. */
   stored: Map<string, Todo>;
-  /** Makes the next create throw `error` (a store fault), storing nothing. */
-  failNextCreate(error: Error): void;
+  /**
+   * Makes the next create throw `error` (a store fault), storing nothing, or, when `applied`, storing the todo first
+   * (a write applied whose answer was lost, after which the client's retries failed).
+   */
+  failNextCreate(error: Error, options?: { applied?: boolean }): void;
 }
 
 export function createFakeRepository(): FakeRepository {
   const stored = new Map<string, Todo>();
   const calls: Array<[string, ...unknown[]]> = [];
-  let createFailure: Error | undefined;
+  let createFailure: { error: Error; applied: boolean } | undefined;
   const key = (owner: string, id: string) => `${owner}#${id}`;
   /** The stored todo a write may change, as DynamoDB's condition would decide it. */
-  const existing = (owner: string, id: string, expected: ExpectedVersions): Todo => {
+  const existing = (owner: string, id: string, precondition: VersionPrecondition | undefined): Todo => {
     const todo = stored.get(key(owner, id));
     if (!todo) throw new NotFoundError(id);
-    if (expected !== undefined && !expected.includes(todo.version)) {
+    if (!satisfies(todo.version, precondition)) {
       throw new PreconditionFailedError(structuredClone(todo));
     }
     return todo;
@@ -36,14 +48,15 @@ export function createFakeRepository(): FakeRepository {
   return {
     calls,
     stored,
-    failNextCreate(error) {
-      createFailure = error;
+    failNextCreate(error, options = {}) {
+      createFailure = { error, applied: options.applied === true };
     },
     async create(todo) {
       calls.push(['create', todo]);
       const failure = createFailure;
       createFailure = undefined;
-      if (failure) throw failure;
+      if (failure?.applied) stored.set(key(todo.owner, todo.id), structuredClone(todo));
+      if (failure) throw failure.error;
       if (stored.has(key(todo.owner, todo.id))) throw new Error(`fake: ${todo.id} exists`);
       stored.set(key(todo.owner, todo.id), structuredClone(todo));
     },
@@ -59,15 +72,15 @@ export function createFakeRepository(): FakeRepository {
       const last = items.at(-1);
       return after.length > limit && last ? { items, lastId: last.id } : { items };
     },
-    async update(owner, id, patch, stamp, expected) {
-      calls.push(['update', owner, id, patch, stamp, expected]);
-      const todo = existing(owner, id, expected);
+    async update(owner, id, patch, stamp, precondition) {
+      calls.push(['update', owner, id, patch, stamp, precondition]);
+      const todo = existing(owner, id, precondition);
       Object.assign(todo, patch, stamp);
       return structuredClone(todo);
     },
-    async delete(owner, id, expected) {
-      calls.push(['delete', owner, id, expected]);
-      existing(owner, id, expected);
+    async delete(owner, id, precondition) {
+      calls.push(['delete', owner, id, precondition]);
+      existing(owner, id, precondition);
       stored.delete(key(owner, id));
     },
     async deleteAll(owner) {
@@ -83,7 +96,7 @@ export interface FakeIdempotencyStore extends IdempotencyStore {
   records: Map<string, IdempotencyRecord>;
   calls: string[];
   /** Makes the next call of this method throw `error`. */
-  failNext(method: 'claim' | 'takeOver' | 'complete' | 'release', error: Error): void;
+  failNext(method: 'claim' | 'takeOver' | 'complete' | 'abandon' | 'forgetAll', error: Error): void;
 }
 
 /** An in-memory `IdempotencyStore` with the conditions of the DynamoDB one. */
@@ -122,10 +135,14 @@ export function createFakeIdempotencyStore(): FakeIdempotencyStore {
       if (!held) throw new Error('fake: complete of a missing record');
       held.state = 'completed';
     },
-    async release(owner, idempotencyKey, leaseUntil) {
-      enter('release');
+    async abandon(owner, idempotencyKey, leaseUntil, now) {
+      enter('abandon');
       const held = records.get(key(owner, idempotencyKey));
-      if (held?.state === 'in-progress' && held.leaseUntil === leaseUntil) records.delete(key(owner, idempotencyKey));
+      if (held?.state === 'in-progress' && held.leaseUntil === leaseUntil) held.leaseUntil = now;
+    },
+    async forgetAll(owner) {
+      enter('forgetAll');
+      for (const [k, record] of records) if (record.owner === owner) records.delete(k);
     },
   };
 }

@@ -1,7 +1,7 @@
 /** Entity tags, If-Match and If-None-Match (RFC 9110 §13), and the Idempotency-Key header. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectedVersions, readResponse } from '../../src/http/conditional.js';
+import { preconditions, readResponse, writePrecondition } from '../../src/http/conditional.js';
 import { pageEtag, todoEtag } from '../../src/http/etag.js';
 import { HttpError, problemHeaders } from '../../src/http/problem.js';
 import { idempotencyKey } from '../../src/http/request.js';
@@ -34,49 +34,64 @@ describe('entity tags', () => {
   });
 });
 
-describe('If-Match (expectedVersions)', () => {
-  test('absent or * means any version', () => {
-    assert.equal(expectedVersions(withHeaders({}), false), undefined);
-    assert.equal(expectedVersions(withHeaders({ 'if-match': '*' }), false), undefined);
-    assert.equal(expectedVersions(withHeaders({ 'if-match': ' * ' }), true), undefined);
+describe('writePrecondition (If-Match and If-None-Match on PATCH and DELETE)', () => {
+  const write = (headers: Record<string, string>, required = false) =>
+    writePrecondition(withHeaders(headers), required);
+
+  test('none of them, or If-Match *, means any version', () => {
+    assert.equal(write({}), undefined);
+    assert.equal(write({ 'if-match': '*' }), undefined);
+    assert.equal(write({ 'if-match': ' * ' }), undefined);
   });
 
-  test('a list of strong tags names their versions; weak tags never match a write', () => {
-    assert.deepEqual(expectedVersions(withHeaders({ 'if-match': '"abc"' }), false), ['abc']);
-    assert.deepEqual(expectedVersions(withHeaders({ 'if-match': '"a", "b" ,"c"' }), false), ['a', 'b', 'c']);
-    assert.deepEqual(expectedVersions(withHeaders({ 'if-match': 'W/"a", "b"' }), false), ['b']);
-    assert.deepEqual(expectedVersions(withHeaders({ 'if-match': 'W/"a"' }), false), []);
-    assert.deepEqual(expectedVersions(withHeaders({ 'if-match': '""' }), false), ['']);
+  test('If-Match names the versions by strong comparison: weak tags never match a write', () => {
+    assert.deepEqual(write({ 'if-match': '"abc"' }), { oneOf: ['abc'] });
+    assert.deepEqual(write({ 'if-match': '"a", "b" ,"c"' }), { oneOf: ['a', 'b', 'c'] });
+    assert.deepEqual(write({ 'if-match': 'W/"a", "b"' }), { oneOf: ['b'] });
+    assert.deepEqual(write({ 'if-match': 'W/"a"' }), { oneOf: [] });
+    assert.deepEqual(write({ 'if-match': '""' }), { oneOf: [''] });
+  });
+
+  test('If-None-Match names the versions the write must not apply to, by weak comparison; * refuses any', () => {
+    assert.deepEqual(write({ 'if-none-match': 'W/"a", "b"' }), { noneOf: ['a', 'b'] });
+    assert.deepEqual(write({ 'if-none-match': '*' }), { noneOf: 'any' });
+    assert.deepEqual(write({ 'if-match': '"a"', 'if-none-match': '"b"' }), { oneOf: ['a'], noneOf: ['b'] });
+  });
+
+  test('empty list elements are ignored, as RFC 9110 asks', () => {
+    assert.deepEqual(write({ 'if-match': '"a", , "b",' }), { oneOf: ['a', 'b'] });
+    assert.deepEqual(write({ 'if-match': ', "a"' }), { oneOf: ['a'] });
   });
 
   test('a malformed value is a 400, never a write without its condition', () => {
-    for (const value of ['abc', '"abc', 'abc"', '"a" "b"', '"a",,', ',', '', ' ', '"a b"', '*, "a"', 'w/"a"']) {
+    for (const value of ['abc', '"abc', 'abc"', '"a" "b"', ',', '', ' ', '"a b"', '*, "a"', 'w/"a"']) {
       assert.throws(
-        () => expectedVersions(withHeaders({ 'if-match': value }), false),
+        () => write({ 'if-match': value }),
         refusedWith(400, 'invalid-precondition'),
         JSON.stringify(value),
       );
+      assert.throws(() => write({ 'if-none-match': value }), refusedWith(400, 'invalid-precondition'), value);
     }
     const many = Array.from({ length: 21 }, (_, i) => `"${i}"`).join(', ');
-    assert.throws(() => expectedVersions(withHeaders({ 'if-match': many }), false), /at most 20/);
-    assert.equal(
-      expectedVersions(withHeaders({ 'if-match': Array.from({ length: 20 }, (_, i) => `"${i}"`).join(',') }), false)
-        ?.length,
-      20,
-    );
+    assert.throws(() => write({ 'if-match': many }), /at most 20/);
+    assert.equal(write({ 'if-match': Array.from({ length: 20 }, (_, i) => `"${i}"`).join(',') })?.oneOf?.length, 20);
   });
 
-  test('when the deployment requires it, a write without If-Match is a 428', () => {
-    assert.throws(() => expectedVersions(withHeaders({}), true), refusedWith(428, 'precondition-required'));
-    assert.deepEqual(expectedVersions(withHeaders({ 'if-match': '"v"' }), true), ['v']);
+  test('when the deployment requires it, a write that names no version (no If-Match, or *) is a 428', () => {
+    assert.throws(() => write({}, true), refusedWith(428, 'precondition-required'));
+    assert.throws(() => write({ 'if-match': '*' }, true), refusedWith(428, 'precondition-required'));
+    assert.throws(() => write({ 'if-none-match': '"a"' }, true), refusedWith(428, 'precondition-required'));
+    assert.deepEqual(write({ 'if-match': '"v"' }, true), { oneOf: ['v'] });
   });
 });
 
-describe('If-None-Match (readResponse)', () => {
+describe('readResponse (If-Match and If-None-Match on GET)', () => {
   const read = (headers: Record<string, string>) =>
-    readResponse(httpEvent({ routeKey: 'GET /todos', headers }), '[1]', '"tag"', { link: '<x>; rel="next"' });
+    readResponse(preconditions(httpEvent({ routeKey: 'GET /todos', headers })), '[1]', '"tag"', {
+      link: '<x>; rel="next"',
+    });
 
-  test('without it, or naming another tag: 200 with the body, ETag and revalidation required', () => {
+  test('without them, or naming another tag: 200 with the body, ETag and revalidation required', () => {
     for (const headers of [{}, { 'if-none-match': '"other"' }, { 'if-none-match': '"tag2", W/"tag3"' }]) {
       const response = read(headers);
       assert.equal(response.statusCode, 200);
@@ -90,7 +105,7 @@ describe('If-None-Match (readResponse)', () => {
     }
   });
 
-  test('naming the tag, weakly or strongly, or *: 304 with no body and the same validators', () => {
+  test('If-None-Match naming the tag, weakly or strongly, or *: 304 with no body and the same validators', () => {
     for (const value of ['"tag"', 'W/"tag"', '"a", "tag"', '*']) {
       const response = read({ 'if-none-match': value });
       assert.equal(response.statusCode, 304, value);
@@ -103,8 +118,29 @@ describe('If-None-Match (readResponse)', () => {
     }
   });
 
-  test('a malformed If-None-Match is a 400', () => {
-    assert.throws(() => read({ 'if-none-match': 'tag' }), refusedWith(400, 'invalid-precondition'));
+  test('If-Match that does not name the tag (strongly) is a 412 with the current ETag; * or the tag pass', () => {
+    for (const value of ['"other"', 'W/"tag"']) {
+      assert.throws(
+        () => read({ 'if-match': value }),
+        (error: unknown) => {
+          assert.ok(error instanceof HttpError);
+          assert.equal(error.status, 412);
+          assert.equal(error.slug, 'precondition-failed');
+          assert.deepEqual(problemHeaders(error), { etag: '"tag"' });
+          return true;
+        },
+        value,
+      );
+    }
+    assert.equal(read({ 'if-match': '"tag"' }).statusCode, 200);
+    assert.equal(read({ 'if-match': '*' }).statusCode, 200);
+    // If-Match is evaluated first, then If-None-Match.
+    assert.equal(read({ 'if-match': '"tag"', 'if-none-match': '"tag"' }).statusCode, 304);
+  });
+
+  test('a malformed precondition is a 400, found before anything is read', () => {
+    const event = httpEvent({ routeKey: 'GET /todos', headers: { 'if-none-match': 'tag' } });
+    assert.throws(() => preconditions(event), refusedWith(400, 'invalid-precondition'));
   });
 });
 
@@ -120,7 +156,7 @@ describe('problem headers', () => {
       version: 'now',
     };
     assert.deepEqual(problemHeaders(new PreconditionFailedError(current)), { etag: '"now"' });
-    assert.deepEqual(problemHeaders(new IdempotencyKeyInUseError()), { 'retry-after': '1' });
+    assert.deepEqual(problemHeaders(new IdempotencyKeyInUseError(7)), { 'retry-after': '7' });
     assert.deepEqual(problemHeaders(new NotFoundError('x')), {});
     assert.deepEqual(problemHeaders(new Error('x')), {});
   });

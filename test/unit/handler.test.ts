@@ -49,7 +49,8 @@ describe('createHttpHandler', () => {
   });
 
   test("a route's If-Match follows the deployment: optional by default, 428 when required", async () => {
-    const route = async ({ ifMatch }: RouteInput) => json(200, { expected: ifMatch() ?? null });
+    const route = async ({ writePrecondition }: RouteInput) =>
+      json(200, { expected: writePrecondition()?.oneOf ?? null });
     const bare = httpEvent({ routeKey: 'PATCH /todos/{id}', body: {} });
     const conditional = httpEvent({ routeKey: 'PATCH /todos/{id}', body: {}, headers: { 'if-match': '"v1"' } });
     const optional = createHttpHandler({ authMode: 'none' })(route);

@@ -1,7 +1,7 @@
 /** The DynamoDB idempotency store against a scripted client. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { DynamoDbError } from '../../src/store/dynamodb.js';
+import { DynamoDbError, type Operations } from '../../src/store/dynamodb.js';
 import { createDynamoIdempotencyStore } from '../../src/store/idempotency-store.js';
 import { claimKeyRequest, toItem } from '../../src/store/requests.js';
 import type { IdempotencyRecord } from '../../src/todos/idempotency.js';
@@ -92,25 +92,41 @@ describe('idempotency store', () => {
     await assert.rejects(createDynamoIdempotencyStore(failing, TABLE).takeOver(record, 1), (e) => e === fault);
   });
 
-  test('complete and release send their conditional writes; a refused release is not an error', async () => {
+  test('complete and abandon send their conditional writes; a refused abandon is not an error', async () => {
+    let updates = 0;
     const client = scripted({
-      UpdateItem: () => ({}),
-      DeleteItem: () => {
-        throw conditionFailed(stored);
+      UpdateItem: () => {
+        if (++updates === 2) throw conditionFailed(stored);
+        return {};
       },
     });
     const store = createDynamoIdempotencyStore(client, TABLE);
     await store.complete('alice', 'key-1');
-    await store.release('alice', 'key-1', record.leaseUntil);
-    assert.deepEqual(
-      client.calls.map((c) => c.operation),
-      ['UpdateItem', 'DeleteItem'],
-    );
+    await store.abandon('alice', 'key-1', record.leaseUntil, 1);
+    assert.equal(client.calls.length, 2);
     const failing = scripted({
-      DeleteItem: () => {
+      UpdateItem: () => {
         throw fault;
       },
     });
-    await assert.rejects(createDynamoIdempotencyStore(failing, TABLE).release('alice', 'key-1', 1), (e) => e === fault);
+    await assert.rejects(
+      createDynamoIdempotencyStore(failing, TABLE).abandon('alice', 'key-1', 1, 2),
+      (e) => e === fault,
+    );
+  });
+
+  test("forgetting all of an owner's records deletes their partition", async () => {
+    const client = scripted({
+      Query: () => ({ Items: [{ id: { S: 'key-1' } }, { id: { S: 'key-2' } }] }),
+      BatchWriteItem: () => ({}),
+    });
+    await createDynamoIdempotencyStore(client, TABLE).forgetAll('alice');
+    const query = client.calls[0]?.input as Operations['Query']['input'] | undefined;
+    const batch = client.calls[1]?.input as Operations['BatchWriteItem']['input'] | undefined;
+    assert.deepEqual(query?.ExpressionAttributeValues, { ':owner': { S: '#idempotency#alice' } });
+    assert.deepEqual(batch?.RequestItems?.[TABLE], [
+      { DeleteRequest: { Key: { owner: { S: '#idempotency#alice' }, id: { S: 'key-1' } } } },
+      { DeleteRequest: { Key: { owner: { S: '#idempotency#alice' }, id: { S: 'key-2' } } } },
+    ]);
   });
 });

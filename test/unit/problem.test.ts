@@ -59,7 +59,7 @@ describe('toProblem', () => {
     const current = { owner: 'o', id: 'i', title: 't', completed: false, createdAt: '', updatedAt: '', version: 'v' };
     for (const [error, status, slug, title] of [
       [new PreconditionFailedError(current), 412, 'precondition-failed', 'Precondition Failed'],
-      [new IdempotencyKeyInUseError(), 409, 'idempotency-key-in-use', 'Conflict'],
+      [new IdempotencyKeyInUseError(1), 409, 'idempotency-key-in-use', 'Conflict'],
       [new IdempotencyKeyReusedError(), 422, 'idempotency-key-reused', 'Unprocessable Content'],
     ] as const) {
       assert.deepEqual(toProblem(error, REQUEST_ID), {

@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Item } from '../../src/store/dynamodb.js';
 import {
+  abandonKeyRequest,
   BATCH_SIZE,
   batchDeleteRequest,
   claimKeyRequest,
@@ -17,7 +18,6 @@ import {
   putTodoRequest,
   queryKeysRequest,
   queryTodosRequest,
-  releaseKeyRequest,
   takeOverKeyRequest,
   toItem,
   updateTodoRequest,
@@ -199,36 +199,47 @@ describe('request builders', () => {
     assert.doesNotMatch(title.UpdateExpression ?? '', /createdAt|owner|#id =/);
   });
 
-  test('a write with expected versions checks them in its own condition', () => {
+  test("a write's precondition is checked in its own condition, with only the names it uses", () => {
     const stamp = { updatedAt: AT, version: 'NEWVERSION00' };
-    const one = updateTodoRequest(TABLE, OWNER, ID, { completed: true }, stamp, ['abc']);
-    assert.equal(one.ConditionExpression, 'attribute_exists(#id) AND #version IN (:expected0)');
-    assert.deepEqual(one.ExpressionAttributeValues?.[':expected0'], { S: 'abc' });
+    const one = updateTodoRequest(TABLE, OWNER, ID, { completed: true }, stamp, { oneOf: ['abc'] });
+    assert.equal(one.ConditionExpression, 'attribute_exists(#id) AND #version IN (:oneOf0)');
+    assert.deepEqual(one.ExpressionAttributeValues?.[':oneOf0'], { S: 'abc' });
     assert.equal(one.ExpressionAttributeNames?.['#version'], 'version');
 
-    const two = deleteTodoRequest(TABLE, OWNER, ID, ['abc', 'def']);
+    const two = deleteTodoRequest(TABLE, OWNER, ID, { oneOf: ['abc', 'def'] });
     assert.deepEqual(two, {
       TableName: TABLE,
       Key: { owner: { S: OWNER }, id: { S: ID } },
-      ConditionExpression: 'attribute_exists(#id) AND #version IN (:expected0, :expected1)',
+      ConditionExpression: 'attribute_exists(#id) AND #version IN (:oneOf0, :oneOf1)',
       ExpressionAttributeNames: { '#id': 'id', '#version': 'version' },
-      ExpressionAttributeValues: { ':expected0': { S: 'abc' }, ':expected1': { S: 'def' } },
+      ExpressionAttributeValues: { ':oneOf0': { S: 'abc' }, ':oneOf1': { S: 'def' } },
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
+
+    const both = deleteTodoRequest(TABLE, OWNER, ID, { oneOf: ['a'], noneOf: ['b', LEGACY_VERSION] });
+    assert.equal(
+      both.ConditionExpression,
+      'attribute_exists(#id) AND #version IN (:oneOf0) AND NOT (#version IN (:noneOf0) OR attribute_not_exists(#version))',
+    );
+    assert.deepEqual(both.ExpressionAttributeValues, { ':oneOf0': { S: 'a' }, ':noneOf0': { S: 'b' } });
   });
 
-  test('the legacy version matches a todo stored without one; an empty list matches nothing', () => {
+  test('the legacy version matches a todo stored without one; an empty list or If-None-Match * matches nothing', () => {
     assert.equal(
-      deleteTodoRequest(TABLE, OWNER, ID, [LEGACY_VERSION]).ConditionExpression,
+      deleteTodoRequest(TABLE, OWNER, ID, { oneOf: [LEGACY_VERSION] }).ConditionExpression,
       'attribute_exists(#id) AND attribute_not_exists(#version)',
     );
     assert.equal(
-      deleteTodoRequest(TABLE, OWNER, ID, ['abc', LEGACY_VERSION]).ConditionExpression,
-      'attribute_exists(#id) AND (#version IN (:expected0) OR attribute_not_exists(#version))',
+      deleteTodoRequest(TABLE, OWNER, ID, { oneOf: ['abc', LEGACY_VERSION] }).ConditionExpression,
+      'attribute_exists(#id) AND (#version IN (:oneOf0) OR attribute_not_exists(#version))',
     );
-    const none = deleteTodoRequest(TABLE, OWNER, ID, []);
-    assert.equal(none.ConditionExpression, 'attribute_exists(#id) AND attribute_not_exists(#id)');
-    assert.equal(Object.hasOwn(none, 'ExpressionAttributeValues'), false);
+    for (const impossible of [{ oneOf: [] }, { noneOf: 'any' as const }]) {
+      const none = deleteTodoRequest(TABLE, OWNER, ID, impossible);
+      assert.equal(none.ConditionExpression, 'attribute_exists(#id) AND attribute_not_exists(#id)');
+      // DynamoDB refuses names and values that the expressions do not use.
+      assert.deepEqual(none.ExpressionAttributeNames, { '#id': 'id' });
+      assert.equal(Object.hasOwn(none, 'ExpressionAttributeValues'), false);
+    }
   });
 
   test('deleteTodoRequest deletes only an existing todo, and returns it when refused', () => {
@@ -268,10 +279,15 @@ describe('request builders', () => {
       queryTodosRequest(TABLE, OWNER, 10, ID),
       queryKeysRequest(TABLE, OWNER),
       queryKeysRequest(TABLE, OWNER, ID),
-      updateTodoRequest(TABLE, OWNER, ID, { title: 'x', completed: true, order: 1 }, { updatedAt: AT, version: 'v' }, [
-        'a',
-      ]),
-      deleteTodoRequest(TABLE, OWNER, ID, ['a']),
+      updateTodoRequest(
+        TABLE,
+        OWNER,
+        ID,
+        { title: 'x', completed: true, order: 1 },
+        { updatedAt: AT, version: 'v' },
+        { oneOf: ['a'] },
+      ),
+      deleteTodoRequest(TABLE, OWNER, ID, { oneOf: ['a'] }),
       batchDeleteRequest(TABLE, OWNER, [ID]),
     ];
     for (const request of requests) {
@@ -334,7 +350,7 @@ describe('idempotency records', () => {
     });
   });
 
-  test('take-over, completion and release are conditional on the state and lease they expect', () => {
+  test('take-over, completion and abandoning are conditional on the state and lease they expect', () => {
     const takeOver = takeOverKeyRequest(TABLE, record, 1_900_000_000_000);
     assert.deepEqual(takeOver.Key, recordKey);
     assert.equal(takeOver.ConditionExpression, '#state = :inProgress AND #leaseUntil = :old');
@@ -346,9 +362,11 @@ describe('idempotency records', () => {
     const complete = completeKeyRequest(TABLE, OWNER, 'key-1');
     assert.equal(complete.UpdateExpression, 'SET #state = :completed');
     assert.equal(complete.ConditionExpression, 'attribute_exists(#id)');
-    const release = releaseKeyRequest(TABLE, OWNER, 'key-1', record.leaseUntil);
-    assert.deepEqual(release.Key, recordKey);
-    assert.equal(release.ConditionExpression, '#state = :inProgress AND #leaseUntil = :lease');
+    const abandon = abandonKeyRequest(TABLE, OWNER, 'key-1', record.leaseUntil, 1_800_000_000_500);
+    assert.deepEqual(abandon.Key, recordKey);
+    assert.equal(abandon.UpdateExpression, 'SET #leaseUntil = :now');
+    assert.equal(abandon.ConditionExpression, '#state = :inProgress AND #leaseUntil = :lease');
+    assert.deepEqual(abandon.ExpressionAttributeValues?.[':now'], { N: '1800000000500' });
   });
 
   test('a stored record maps back; a malformed one is a fault', () => {

@@ -108,11 +108,19 @@ describe('todo service', () => {
   test('a write naming the current version succeeds; naming another changes nothing and says what is current', async () => {
     const { repository, service } = setup();
     const todo = await service.create('alice', { title: 'shared', completed: false });
-    const mine = await service.update('alice', todo.id, { title: 'mine' }, ['other', todo.version]);
+    const mine = await service.update('alice', todo.id, { title: 'mine' }, { oneOf: ['other', todo.version] });
     assert.equal(mine.version, 'v2');
-    assert.deepEqual(repository.calls.at(-1)?.[5], ['other', todo.version]);
+    assert.deepEqual(repository.calls.at(-1)?.[5], { oneOf: ['other', todo.version] });
     const before = structuredClone([...repository.stored.values()]);
-    for (const stale of [[todo.version], [], ['nope']]) {
+    const stales = [
+      { oneOf: [todo.version] },
+      { oneOf: [] },
+      { oneOf: ['nope'] },
+      { noneOf: [mine.version] },
+      { noneOf: 'any' as const },
+      { oneOf: [mine.version], noneOf: [mine.version] },
+    ];
+    for (const stale of stales) {
       await assert.rejects(service.update('alice', todo.id, { title: 'theirs' }, stale), (error: unknown) => {
         assert.ok(error instanceof PreconditionFailedError);
         assert.deepEqual(error.current, mine);
@@ -121,7 +129,7 @@ describe('todo service', () => {
       await assert.rejects(service.delete('alice', todo.id, stale), PreconditionFailedError);
     }
     assert.deepEqual([...repository.stored.values()], before);
-    await service.delete('alice', todo.id, [mine.version]);
+    await service.delete('alice', todo.id, { oneOf: [mine.version], noneOf: ['other'] });
     assert.equal(repository.stored.size, 0);
   });
 
@@ -294,7 +302,12 @@ describe('idempotent create', () => {
       },
       T0_MS / 1000,
     );
-    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), IdempotencyKeyInUseError);
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), (error: unknown) => {
+      assert.ok(error instanceof IdempotencyKeyInUseError);
+      // Retry when the lease ends (the clock read T0 when the repeat came).
+      assert.equal(error.retryAfterSeconds, 60);
+      return true;
+    });
   });
 
   test('keys are per owner: the same key for another owner is another create', async () => {
@@ -318,15 +331,44 @@ describe('idempotent create', () => {
     assert.notEqual(later.todo.id, first.todo.id);
   });
 
-  test('when the create fails, the key is released at once so that a retry can create it', async () => {
+  test('when the create fails, the lease ends at once: the retry takes over and makes the decided todo', async () => {
     const { repository, idempotency, service } = setup();
     const fault = new Error('store down');
     repository.failNextCreate(fault);
     await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), (e) => e === fault);
-    assert.equal(idempotency.records.size, 0);
+    const held = idempotency.records.get('alice#k1');
+    assert.equal(held?.state, 'in-progress');
+    assert.deepEqual(repository.stored.size, 0);
     const retry = await service.createIdempotent('alice', input, { key: 'k1' });
-    assert.equal(retry.replayed, false);
+    // This answer is the one that created it.
+    assert.deepEqual(retry, { todo: held?.todo, replayed: false });
+    assert.deepEqual([...repository.stored.values()], [held?.todo]);
+    assert.equal(idempotency.records.get('alice#k1')?.state, 'completed');
+  });
+
+  test('a create applied but answered with an error (outcome unknown): the retry finds it, never makes a second', async () => {
+    const { repository, idempotency, service } = setup();
+    repository.failNextCreate(new Error('answer lost, retries throttled'), { applied: true });
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), /answer lost/);
+    const retry = await service.createIdempotent('alice', input, { key: 'k1' });
+    assert.equal(retry.replayed, true);
     assert.equal(repository.stored.size, 1);
+    assert.deepEqual([...repository.stored.values()], [retry.todo]);
+    assert.equal(idempotency.records.get('alice#k1')?.state, 'completed');
+  });
+
+  test('a failed abandon is reported, and the key waits for its lease instead', async () => {
+    const { repository, idempotency, service, recovered } = setup();
+    repository.failNextCreate(new Error('store down'));
+    idempotency.failNext('abandon', new Error('throttled too'));
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS + 30_000 }));
+    assert.deepEqual(recovered, ['abandon']);
+    await assert.rejects(service.createIdempotent('alice', input, { key: 'k1' }), (error: unknown) => {
+      assert.ok(error instanceof IdempotencyKeyInUseError);
+      // The clock read T0 at the create, T0+1s at the abandon, T0+2s at the retry: 28 s of the lease were left.
+      assert.equal(error.retryAfterSeconds, 28);
+      return true;
+    });
   });
 
   test('a failed completion still answers with the created todo, and is reported', async () => {
@@ -342,13 +384,13 @@ describe('idempotent create', () => {
   test('an attempt that stopped before creating is taken over once its lease ran out: its own todo is created', async () => {
     const { repository, idempotency, service } = setup();
     repository.failNextCreate(new Error('the function died here'));
-    idempotency.failNext('release', new Error('and could not release'));
+    idempotency.failNext('abandon', new Error('and could not end its lease'));
     const dead = service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS - 1 });
     await assert.rejects(dead, /died/);
     const held = idempotency.records.get('alice#k1');
     assert.equal(held?.state, 'in-progress');
     const taken = await service.createIdempotent('alice', input, { key: 'k1', leaseUntil: T0_MS + 60_000 });
-    assert.deepEqual(taken, { todo: held?.todo, replayed: true });
+    assert.deepEqual(taken, { todo: held?.todo, replayed: false });
     assert.deepEqual([...repository.stored.values()], [held?.todo]);
     assert.equal(idempotency.records.get('alice#k1')?.state, 'completed');
   });
@@ -380,6 +422,14 @@ describe('idempotent create', () => {
     idempotency.failNext('complete', new Error('x'));
     await service.createIdempotent('alice', input, { key: 'k1' });
     assert.equal(idempotency.records.get('alice#k1')?.leaseUntil, T0_MS + DEFAULT_LEASE_MS);
+  });
+
+  test("deleting all of an owner's todos forgets their keys too (the records hold copies of the todos)", async () => {
+    const { idempotency, service } = setup();
+    await service.createIdempotent('alice', input, { key: 'k1' });
+    await service.createIdempotent('bob', input, { key: 'k1' });
+    assert.equal(await service.deleteAll('alice'), 1);
+    assert.deepEqual([...idempotency.records.keys()], ['bob#k1']);
   });
 
   test('a service without an idempotency store refuses idempotent creates', async () => {

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { DynamoDbError, type Item, type Operations } from '../../src/store/dynamodb.js';
+import { MAX_BATCH_ATTEMPTS } from '../../src/store/partition.js';
 import { toItem } from '../../src/store/requests.js';
-import { createDynamoTodoRepository, MAX_BATCH_ATTEMPTS } from '../../src/store/todo-repository.js';
+import { createDynamoTodoRepository } from '../../src/store/todo-repository.js';
 import { NotFoundError, PreconditionFailedError } from '../../src/todos/errors.js';
 import type { Todo } from '../../src/todos/todo.js';
 import { type Answer, conditionFailed, scripted } from '../support/scripted-client.js';
@@ -159,19 +160,19 @@ describe('update and delete', () => {
     assert.deepEqual(await repository.update(OWNER, todo(1).id, { completed: true }, stamp, undefined), updated);
   });
 
-  test('the expected versions go into the write itself: one request, no read', async () => {
+  test('the precondition goes into the write itself: one request, no read', async () => {
     const client = scripted({ UpdateItem: () => ({ Attributes: toItem(todo(1)) }), DeleteItem: () => ({}) });
     const repository = createDynamoTodoRepository(client, TABLE);
-    await repository.update(OWNER, todo(1).id, { completed: true }, stamp, [todo(1).version]);
-    await repository.delete(OWNER, todo(1).id, [todo(1).version]);
+    await repository.update(OWNER, todo(1).id, { completed: true }, stamp, { oneOf: [todo(1).version] });
+    await repository.delete(OWNER, todo(1).id, { oneOf: [todo(1).version] });
     assert.deepEqual(
       client.calls.map((c) => c.operation),
       ['UpdateItem', 'DeleteItem'],
     );
     for (const { input } of client.calls) {
       const request = input as Operations['UpdateItem']['input'];
-      assert.match(String(request.ConditionExpression), /#version IN \(:expected0\)/);
-      assert.deepEqual(request.ExpressionAttributeValues?.[':expected0'], { S: todo(1).version });
+      assert.match(String(request.ConditionExpression), /#version IN \(:oneOf0\)/);
+      assert.deepEqual(request.ExpressionAttributeValues?.[':oneOf0'], { S: todo(1).version });
     }
   });
 
@@ -187,8 +188,8 @@ describe('update and delete', () => {
     });
     const repository = createDynamoTodoRepository(client, TABLE);
     for (const attempt of [
-      () => repository.update(OWNER, todo(1).id, { completed: true }, stamp, ['x']),
-      () => repository.delete(OWNER, todo(1).id, ['x']),
+      () => repository.update(OWNER, todo(1).id, { completed: true }, stamp, { oneOf: ['x'] }),
+      () => repository.delete(OWNER, todo(1).id, { oneOf: ['x'] }),
     ]) {
       await assert.rejects(attempt(), (error: unknown) => {
         assert.ok(error instanceof NotFoundError);
@@ -212,8 +213,8 @@ describe('update and delete', () => {
     });
     const repository = createDynamoTodoRepository(client, TABLE);
     for (const attempt of [
-      () => repository.update(OWNER, todo(1).id, { completed: true }, stamp, [todo(1).version]),
-      () => repository.delete(OWNER, todo(1).id, [todo(1).version]),
+      () => repository.update(OWNER, todo(1).id, { completed: true }, stamp, { oneOf: [todo(1).version] }),
+      () => repository.delete(OWNER, todo(1).id, { oneOf: [todo(1).version] }),
     ]) {
       await assert.rejects(attempt(), (error: unknown) => {
         assert.ok(error instanceof PreconditionFailedError);
@@ -233,7 +234,7 @@ describe('update and delete', () => {
     });
     const repository = createDynamoTodoRepository(client, TABLE);
     assert.deepEqual(
-      await repository.update(OWNER, todo(1).id, { completed: true }, stamp, [todo(1).version]),
+      await repository.update(OWNER, todo(1).id, { completed: true }, stamp, { oneOf: [todo(1).version] }),
       applied,
     );
   });
