@@ -3,7 +3,7 @@ import type { VersionPrecondition } from '../todos/todo.js';
 import { writePrecondition } from './conditional.js';
 import { type AuthMode, ownerOf } from './owner.js';
 import { problemHeaders, problemResponse, toProblem } from './problem.js';
-import { baseUrl } from './request.js';
+import { baseUrl, refuseUnknownQueryParameters } from './request.js';
 import type { HttpResponse } from './responses.js';
 
 /** What every route gets besides the event: who is calling, and where the API is reached. */
@@ -30,6 +30,11 @@ export interface HttpSettings {
   requireIfMatch?: boolean | undefined;
 }
 
+export interface RouteOptions {
+  /** The query parameters the route takes; any other is refused with 400 (none by default). */
+  query?: readonly string[];
+}
+
 /** When the Lambda context gives no deadline (tests), the functions' longest timeout. */
 const DEFAULT_REMAINING_MS = 29_000;
 
@@ -39,24 +44,28 @@ const DEFAULT_REMAINING_MS = 29_000;
  * answer: client errors as problem+json with their message, faults as a generic 500 with the request id, logged in
  * full for the operator.
  */
-export function createHttpHandler(settings: HttpSettings): (route: RouteHandler) => LambdaHandler {
-  return (route) => async (event, context) => {
-    try {
-      const owner = ownerOf(event, settings.authMode);
-      return await route({
-        event,
-        owner,
-        baseUrl: baseUrl(event, settings.publicBaseUrl),
-        deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
-        writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
-      });
-    } catch (error) {
-      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-      const problem = toProblem(error, requestId);
-      if (problem.status >= 500) logFault(error, event, requestId, context);
-      return problemResponse(problem, problemHeaders(error));
-    }
-  };
+export function createHttpHandler(
+  settings: HttpSettings,
+): (route: RouteHandler, options?: RouteOptions) => LambdaHandler {
+  return (route, options = {}) =>
+    async (event, context) => {
+      try {
+        const owner = ownerOf(event, settings.authMode);
+        refuseUnknownQueryParameters(event, options.query ?? []);
+        return await route({
+          event,
+          owner,
+          baseUrl: baseUrl(event, settings.publicBaseUrl),
+          deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
+          writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
+        });
+      } catch (error) {
+        const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+        const problem = toProblem(error, requestId);
+        if (problem.status >= 500) logFault(error, event, requestId, context);
+        return problemResponse(problem, problemHeaders(error));
+      }
+    };
 }
 
 function logFault(error: unknown, event: APIGatewayProxyEventV2, requestId: string, context?: Context): void {

@@ -1,4 +1,5 @@
 import { MAX_PAGE_SIZE } from '../todos/service.js';
+import type { TodoFilter } from '../todos/todo.js';
 import { HttpError } from './problem.js';
 
 /** `limit` as sent in the query: absent means a full page; otherwise a whole number from 1 to 100. */
@@ -16,8 +17,26 @@ export function parseLimit(raw: string | undefined): number {
   return limit;
 }
 
-/** The `Link` header of a list page: `rel="next"` when another page follows (RFC 8288). */
-export function pageLinks(baseUrl: string, limit: number, nextCursor: string | undefined): Record<string, string> {
+/** `completed` as sent in the query: absent means all todos; otherwise `true` or `false`. */
+export function parseCompleted(raw: string | undefined): boolean | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'true' || raw === 'false') return raw === 'true';
+  throw new HttpError(
+    400,
+    'invalid-query',
+    'Invalid query parameter',
+    `completed must be true or false, got ${JSON.stringify(raw)}.`,
+  );
+}
+
+/** The `Link` header of a list page: `rel="next"` when another page follows (RFC 8288), with the same filter. */
+export function pageLinks(
+  baseUrl: string,
+  limit: number,
+  nextCursor: string | undefined,
+  filter: TodoFilter = {},
+): Record<string, string> {
   if (nextCursor === undefined) return {};
-  return { link: `<${baseUrl}/todos?limit=${limit}&cursor=${nextCursor}>; rel="next"` };
+  const completed = filter.completed === undefined ? '' : `&completed=${filter.completed}`;
+  return { link: `<${baseUrl}/todos?limit=${limit}${completed}&cursor=${nextCursor}>; rel="next"` };
 }

@@ -45,6 +45,24 @@ export function pathParameter(event: APIGatewayProxyEventV2, name: string): stri
   return value;
 }
 
+/**
+ * Refuses a query parameter the route does not take, naming it: a misspelt or unsupported parameter is a 400,
+ * never silently ignored (`?complete=true` must not list everything).
+ */
+export function refuseUnknownQueryParameters(event: APIGatewayProxyEventV2, known: readonly string[]): void {
+  for (const name of new URLSearchParams(event.rawQueryString ?? '').keys()) {
+    if (known.includes(name)) continue;
+    const takes =
+      known.length === 0 ? 'This route takes no query parameters.' : `This route takes ${known.join(', ')}.`;
+    throw new HttpError(
+      400,
+      'invalid-query',
+      'Invalid query parameter',
+      `Unknown query parameter ${JSON.stringify(name)}. ${takes}`,
+    );
+  }
+}
+
 /** A single-valued query parameter; repeating it is a client error. */
 export function queryParameter(event: APIGatewayProxyEventV2, name: string): string | undefined {
   const values = new URLSearchParams(event.rawQueryString ?? '').getAll(name);

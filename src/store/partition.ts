@@ -42,7 +42,8 @@ export async function deletePartition(client: DynamoDbClient, table: string, par
   return deleted;
 }
 
-function idOf(key: Item): string {
+/** The id of a stored key. */
+export function idOf(key: Item): string {
   const id = key.id?.S;
   if (id === undefined) throw new Error('Stored item key has no id');
   return id;

@@ -18,7 +18,14 @@ import type {
   UpdateItemInput,
 } from '@aws-sdk/client-dynamodb';
 import type { IdempotencyRecord } from '../todos/idempotency.js';
-import { LEGACY_VERSION, type Todo, type TodoPatch, type VersionPrecondition, type WriteStamp } from '../todos/todo.js';
+import {
+  LEGACY_VERSION,
+  type Todo,
+  type TodoFilter,
+  type TodoPatch,
+  type VersionPrecondition,
+  type WriteStamp,
+} from '../todos/todo.js';
 import type { Item } from './dynamodb.js';
 
 /** BatchWriteItem takes at most 25 requests. */
@@ -97,18 +104,35 @@ export function getTodoRequest(table: string, owner: string, id: string): GetIte
   return { TableName: table, Key: key(owner, id), ConsistentRead: true };
 }
 
-/** One page of the owner's todos, oldest first, starting after `afterId`. */
-export function queryTodosRequest(table: string, owner: string, limit: number, afterId?: string): QueryInput {
-  return {
+/**
+ * Up to `limit` of the owner's todos, oldest first, starting after `afterId`. With a filter, DynamoDB still reads
+ * `limit` items of the partition and returns those that pass: the repository asks again until the page is full.
+ */
+export function queryTodosRequest(
+  table: string,
+  owner: string,
+  limit: number,
+  afterId?: string,
+  filter: TodoFilter = {},
+): QueryInput {
+  const names: Record<string, string> = { '#owner': 'owner' };
+  const values: Record<string, AttributeValue> = { ':owner': { S: owner } };
+  const request: QueryInput = {
     TableName: table,
     KeyConditionExpression: '#owner = :owner',
-    ExpressionAttributeNames: { '#owner': 'owner' },
-    ExpressionAttributeValues: { ':owner': { S: owner } },
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
     ScanIndexForward: true,
     ConsistentRead: true,
     Limit: limit,
     ...(afterId === undefined ? {} : { ExclusiveStartKey: key(owner, afterId) }),
   };
+  if (filter.completed !== undefined) {
+    names['#completed'] = 'completed';
+    values[':completed'] = { BOOL: filter.completed };
+    request.FilterExpression = '#completed = :completed';
+  }
+  return request;
 }
 
 /** Only the keys of a partition (an owner's todos, or their idempotency records), for deleting them all. */
@@ -186,11 +210,14 @@ export function updateTodoRequest(
   set('version', { S: stamp.version });
   if (patch.title !== undefined) set('title', { S: patch.title });
   if (patch.completed !== undefined) set('completed', { BOOL: patch.completed });
-  if (patch.order !== undefined) set('order', { N: String(patch.order) });
+  if (patch.order !== undefined && patch.order !== null) set('order', { N: String(patch.order) });
+  // A null order removes the attribute: the todo has no order, as if it never had one.
+  const removes = patch.order === null ? ' REMOVE #order' : '';
+  if (removes) names['#order'] = 'order';
   return {
     TableName: table,
     Key: key(owner, id),
-    UpdateExpression: `SET ${sets.join(', ')}`,
+    UpdateExpression: `SET ${sets.join(', ')}${removes}`,
     ConditionExpression: condition,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,

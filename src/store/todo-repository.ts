@@ -1,7 +1,7 @@
 import { NotFoundError, PreconditionFailedError } from '../todos/errors.js';
 import type { Todo, TodoPage, TodoRepository } from '../todos/todo.js';
 import { ConditionalCheckFailedError, type DynamoDbClient, type Item } from './dynamodb.js';
-import { deletePartition } from './partition.js';
+import { deletePartition, idOf } from './partition.js';
 import {
   deleteTodoRequest,
   fromItem,
@@ -11,6 +11,11 @@ import {
   toItem,
   updateTodoRequest,
 } from './requests.js';
+
+/** Items a filtered list reads at once (most may not pass the filter). */
+const FILTERED_READ = 100;
+/** Reads one list request may make before it answers with what it has and a link to the rest. */
+export const MAX_LIST_READS = 5;
 
 /** The `TodoRepository` port over one DynamoDB table. */
 export function createDynamoTodoRepository(client: DynamoDbClient, table: string): TodoRepository {
@@ -34,15 +39,27 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       return output.Item ? fromItem(output.Item) : undefined;
     },
 
-    async list(owner: string, limit: number, afterId?: string): Promise<TodoPage> {
-      // One extra item tells whether another page exists, so the last page never links to an empty one.
-      const output = await client.send('Query', queryTodosRequest(table, owner, limit + 1, afterId));
-      const all = (output.Items ?? []).map(fromItem);
-      const items = all.slice(0, limit);
-      const last = items.at(-1);
-      // More follow when the extra item came back, or when DynamoDB cut the page at 1 MB.
-      const more = all.length > limit || (output.LastEvaluatedKey !== undefined && all.length > 0);
-      return more && last ? { items, lastId: last.id } : { items };
+    async list(owner, limit, afterId, filter = {}): Promise<TodoPage> {
+      const filtered = filter.completed !== undefined;
+      const found: Todo[] = [];
+      let start = afterId;
+      for (let read = 1; ; read++) {
+        // One extra item tells whether another page exists, so the last page never links to an empty one. A
+        // filtered read evaluates more at once, as many of the items it reads may not pass.
+        const wanted = limit + 1 - found.length;
+        const size = filtered ? Math.max(wanted, FILTERED_READ) : wanted;
+        const output = await client.send('Query', queryTodosRequest(table, owner, size, start, filter));
+        found.push(...(output.Items ?? []).map(fromItem));
+        if (found.length > limit) {
+          const items = found.slice(0, limit);
+          return { items, lastId: items.at(-1)?.id ?? '' };
+        }
+        // DynamoDB stops at its Limit, or at 1 MB: then LastEvaluatedKey says where to go on.
+        if (!output.LastEvaluatedKey) return { items: found };
+        start = idOf(output.LastEvaluatedKey);
+        // Each request does bounded work: past a few reads, a short page links to the rest from where it stopped.
+        if (read === MAX_LIST_READS) return { items: found, lastId: start };
+      }
     },
 
     async update(owner, id, patch, stamp, expected): Promise<Todo> {

@@ -15,7 +15,8 @@ const title = z.string({ error: (issue) => (issue.input === undefined ? 'is requ
   z.maxLength(MAX_TITLE_LENGTH, { error: `must be at most ${MAX_TITLE_LENGTH} characters` }),
 );
 const completed = z.boolean({ error: 'must be true or false' });
-const order = z.int({ error: 'must be an integer' });
+// null means "no order": it clears the order of a todo that has one.
+const order = z.nullable(z.int({ error: 'must be an integer or null' }));
 
 const createSchema = z.strictObject({ title, completed: z.optional(completed), order: z.optional(order) });
 const patchSchema = z.strictObject({
@@ -66,7 +67,7 @@ export function parseTodoPatch(body: unknown): TodoPatch {
 
 function withDefaults(input: z.infer<typeof createSchema>): NewTodo {
   const todo: NewTodo = { title: input.title, completed: input.completed ?? false };
-  if (input.order !== undefined) todo.order = input.order;
+  if (input.order !== undefined && input.order !== null) todo.order = input.order;
   return todo;
 }
 

@@ -7,6 +7,7 @@ import {
   isId,
   type NewTodo,
   type Todo,
+  type TodoFilter,
   type TodoPatch,
   type TodoRepository,
   type VersionPrecondition,
@@ -182,10 +183,10 @@ export function createTodoService({
       return todo;
     },
 
-    /** One page, oldest first. `cursor` comes from a previous page's `nextCursor`. */
-    async list(owner: string, limit: number, cursor?: string): Promise<ListResult> {
+    /** One page, oldest first, of the todos that pass the filter. `cursor` comes from a previous page's `nextCursor`. */
+    async list(owner: string, limit: number, cursor?: string, filter: TodoFilter = {}): Promise<ListResult> {
       const afterId = cursor === undefined ? undefined : decodeCursor(owner, cursor);
-      const page = await repository.list(owner, limit, afterId);
+      const page = await repository.list(owner, limit, afterId, filter);
       return page.lastId === undefined
         ? { items: page.items }
         : { items: page.items, nextCursor: encodeCursor(owner, page.lastId) };

@@ -20,17 +20,22 @@ export interface NewTodo {
   order?: number;
 }
 
-/** The fields a PATCH may change; at least one is present. */
+/** The fields a PATCH may change; at least one is present. An `order` of `null` removes the todo's order. */
 export interface TodoPatch {
   title?: string;
   completed?: boolean;
-  order?: number;
+  order?: number | null;
 }
 
-/** One page of a listing; `lastId` is set when more todos may follow it. */
+/** One page of a listing; `lastId` is set when more todos may follow it (the position the next page starts after). */
 export interface TodoPage {
   items: Todo[];
   lastId?: string;
+}
+
+/** Which of the owner's todos a listing returns (all when empty). */
+export interface TodoFilter {
+  completed?: boolean;
 }
 
 // A ULID (https://github.com/ulid/spec) in its canonical upper-case form: 48 bits of milliseconds, then 80 random
@@ -65,8 +70,8 @@ export interface TodoRepository {
   create(todo: Todo): Promise<void>;
   /** The owner's todo, or `undefined` when it has none with this id. */
   get(owner: string, id: string): Promise<Todo | undefined>;
-  /** Up to `limit` of the owner's todos in id (creation) order, after `afterId` when given. */
-  list(owner: string, limit: number, afterId?: string): Promise<TodoPage>;
+  /** Up to `limit` of the owner's todos that pass the filter, in id (creation) order, after `afterId` when given. */
+  list(owner: string, limit: number, afterId?: string, filter?: TodoFilter): Promise<TodoPage>;
   /**
    * Applies the patch to an existing todo and returns it, in one atomic write that checks the precondition against
    * the stored version. `NotFoundError` when there is no such todo (it never creates one); `PreconditionFailedError`

@@ -164,6 +164,19 @@ describe('PATCH /todos/{id}', () => {
     assert.deepEqual(await getTodo(base, before.url), updated);
   });
 
+  it('clears the order with order: null; a todo without one stays without', async () => {
+    const before = await freshTodo({ title: 'ordered', order: 4 });
+    const reply = await call(base, 'PATCH', before.url, { json: { order: null } });
+    assert.equal(reply.status, 200, reply.text);
+    const updated = asTodo(jsonBody(reply), base);
+    assert.equal(Object.hasOwn(updated, 'order'), false);
+    assert.deepEqual(await getTodo(base, before.url), updated);
+    const again = await call(base, 'PATCH', before.url, { json: { order: null } });
+    assert.equal(Object.hasOwn(asTodo(jsonBody(again), base), 'order'), false);
+    // Creating with order: null is creating without one.
+    assert.equal(Object.hasOwn(await createTodo(base, { title: 'none', order: null }), 'order'), false);
+  });
+
   it('changes all three fields at once, and the list shows the change', async () => {
     const before = await freshTodo({ title: 'all', completed: true, order: 9 });
     const reply = await call(base, 'PATCH', before.url, { json: { title: 'ALL', completed: false, order: 0 } });

@@ -145,6 +145,41 @@ describe('GET /todos', () => {
   });
 });
 
+describe('GET /todos?completed=', () => {
+  it('lists only the completed, or only the open todos, paging with links that keep the filter', async () => {
+    const todos: Todo[] = [];
+    for (let i = 0; i < 25; i++) todos.push(await createTodo(base, { title: `t${i}`, completed: i % 4 === 0 }));
+    for (const completed of [true, false]) {
+      const expected = todos.filter((t) => t.completed === completed).map((t) => t.id);
+      const { todos: listed, pages } = await listAll(base, `/todos?limit=3&completed=${completed}`);
+      assert.deepEqual(
+        listed.map((t) => t.id),
+        expected,
+      );
+      assert.ok(listed.every((t) => t.completed === completed));
+      assert.ok(pages.every((page) => page.length <= 3));
+      assert.equal(pages.length, Math.ceil(expected.length / 3));
+    }
+    const link = nextLink(await call(base, 'GET', '/todos?limit=2&completed=false'));
+    assert.match(String(link), /[?&]completed=false(&|$)/);
+  });
+
+  it('refuses a completed that is not true or false, and any unknown parameter, naming it', async () => {
+    for (const query of ['completed=yes', 'completed=', 'completed=TRUE', 'completed=true&completed=false']) {
+      const problem = assertProblem(await call(base, 'GET', `/todos?${query}`), 400);
+      assert.match(problem.detail, /completed/, query);
+    }
+    for (const [path, name] of [
+      ['/todos?complete=true', 'complete'],
+      ['/todos?limit=5&sort=title', 'sort'],
+      ['/todos/01ARZ3NDEKTSV4RRFFQ69G5FAV?verbose=1', 'verbose'],
+    ]) {
+      const problem = assertProblem(await call(base, 'GET', String(path)), 400);
+      assert.ok(problem.detail.includes(`"${name}"`), problem.detail);
+    }
+  });
+});
+
 describe('GET /todos refuses a bad limit or cursor with 400', () => {
   const badLimits = ['0', '101', '1000', 'abc', '-1', '1.5', '', '%201', '1e2', '0x10', '5&limit=5', '5&limit=6'];
   for (const limit of badLimits) {

@@ -80,7 +80,7 @@ const CREATE_FIELD_CASES: FieldCase[] = [
   { name: 'completed null', body: '{"title":"x","completed":null}', field: 'completed' },
   { name: 'order as a fraction', body: '{"title":"x","order":1.5}', field: 'order' },
   { name: 'order as a string', body: '{"title":"x","order":"1"}', field: 'order' },
-  { name: 'order null', body: '{"title":"x","order":null}', field: 'order' },
+  { name: 'order true', body: '{"title":"x","order":true}', field: 'order' },
   { name: 'order too large to be exact', body: '{"title":"x","order":1e300}', field: 'order' },
   { name: 'unknown field', body: '{"title":"x","priority":"high"}', field: 'priority' },
   { name: 'the tutorial field on /todos', body: '{"todo":"x"}', field: 'todo' },

@@ -78,13 +78,22 @@ describe('handlers behind a JWT authorizer', () => {
       body: { title: 'smuggled', owner: ALICE.sub },
     });
     assert.equal(asBob.statusCode, 400);
-    await call({
+    // A query naming the owner is refused (no route takes one), and changes nothing.
+    const queried = await call({
       routeKey: 'POST /todos',
       claims: BOB,
       query: `owner=${ALICE.sub}&sub=${ALICE.sub}`,
+      body: { title: 'smuggled by query' },
+    });
+    assert.equal(queried.statusCode, 400);
+    await call({
+      routeKey: 'POST /todos',
+      claims: BOB,
       headers: { 'x-owner': ALICE.sub, 'x-amzn-oidc-identity': ALICE.sub, sub: ALICE.sub },
       body: { title: 'still bob' },
     });
+    assert.ok(!(await titles(ALICE)).includes('smuggled by query'));
+    assert.ok(!(await titles(BOB)).includes('smuggled by query'));
     assert.ok((await titles(BOB)).includes('still bob'));
     assert.ok(!(await titles(ALICE)).includes('still bob'));
   });

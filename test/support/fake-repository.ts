@@ -65,9 +65,13 @@ export function createFakeRepository(): FakeRepository {
       const todo = stored.get(key(owner, id));
       return todo && structuredClone(todo);
     },
-    async list(owner, limit, afterId): Promise<TodoPage> {
-      calls.push(['list', owner, limit, afterId]);
-      const after = ownedBy(owner).filter((todo) => afterId === undefined || todo.id > afterId);
+    async list(owner, limit, afterId, filter = {}): Promise<TodoPage> {
+      calls.push(['list', owner, limit, afterId, filter]);
+      const after = ownedBy(owner).filter(
+        (todo) =>
+          (afterId === undefined || todo.id > afterId) &&
+          (filter.completed === undefined || todo.completed === filter.completed),
+      );
       const items = after.slice(0, limit).map((todo) => structuredClone(todo));
       const last = items.at(-1);
       return after.length > limit && last ? { items, lastId: last.id } : { items };
@@ -75,7 +79,10 @@ export function createFakeRepository(): FakeRepository {
     async update(owner, id, patch, stamp, precondition) {
       calls.push(['update', owner, id, patch, stamp, precondition]);
       const todo = existing(owner, id, precondition);
-      Object.assign(todo, patch, stamp);
+      const { order, ...rest } = patch;
+      Object.assign(todo, rest, stamp);
+      if (order === null) delete todo.order;
+      else if (order !== undefined) todo.order = order;
       return structuredClone(todo);
     },
     async delete(owner, id, precondition) {

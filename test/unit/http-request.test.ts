@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { HttpError } from '../../src/http/problem.js';
-import { baseUrl, MAX_BODY_BYTES, pathParameter, queryParameter, readJsonBody } from '../../src/http/request.js';
+import {
+  baseUrl,
+  MAX_BODY_BYTES,
+  pathParameter,
+  queryParameter,
+  readJsonBody,
+  refuseUnknownQueryParameters,
+} from '../../src/http/request.js';
 import { httpEvent } from '../support/events.js';
 
 const isHttpError = (status: number, slug?: string) => (error: unknown) => {
@@ -138,6 +145,41 @@ describe('queryParameter', () => {
     const event = get('limit=1&limit=2');
     event.queryStringParameters = { limit: '1,2' };
     assert.throws(() => queryParameter(event, 'limit'), isHttpError(400));
+  });
+});
+
+describe('refuseUnknownQueryParameters', () => {
+  const get = (query: string) => httpEvent({ routeKey: 'GET /todos', query });
+
+  test('passes the parameters a route takes, and no query at all', () => {
+    refuseUnknownQueryParameters(get('limit=5&cursor=c&completed=true'), ['limit', 'cursor', 'completed']);
+    refuseUnknownQueryParameters(get(''), []);
+    refuseUnknownQueryParameters(get('&'), []);
+  });
+
+  test('refuses any other with a 400 that names it and says what the route takes', () => {
+    for (const [query, known, name] of [
+      ['complete=true', ['limit', 'completed'], 'complete'],
+      ['limit=1&foo=2', ['limit'], 'foo'],
+      ['x', [], 'x'],
+      ['=1', ['limit'], ''],
+    ] as const) {
+      assert.throws(
+        () => refuseUnknownQueryParameters(get(query), known),
+        (error: unknown) => {
+          assert.ok(isHttpError(400, 'invalid-query')(error));
+          assert.ok(
+            error instanceof Error && error.message.includes(`Unknown query parameter ${JSON.stringify(name)}`),
+          );
+          assert.ok(
+            error.message.includes(known.length ? `takes ${known.join(', ')}` : 'takes no query parameters'),
+            error.message,
+          );
+          return true;
+        },
+        query,
+      );
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { parseLimit } from '../../src/http/pagination.js';
+import { pageLinks, parseCompleted, parseLimit } from '../../src/http/pagination.js';
 import { HttpError, problemResponse, toProblem } from '../../src/http/problem.js';
 import {
   IdempotencyKeyInUseError,
@@ -121,6 +121,30 @@ describe('problemResponse', () => {
     assert.equal(response.statusCode, 404);
     assert.deepEqual(response.headers, { 'content-type': 'application/problem+json', 'cache-control': 'no-store' });
     assert.deepEqual(JSON.parse(String(response.body)), problem);
+  });
+});
+
+describe('parseCompleted and pageLinks', () => {
+  test('completed is true, false or absent; anything else is a 400 naming the value', () => {
+    assert.equal(parseCompleted('true'), true);
+    assert.equal(parseCompleted('false'), false);
+    assert.equal(parseCompleted(undefined), undefined);
+    for (const raw of ['', 'TRUE', '1', 'yes', 'true ']) {
+      assert.throws(
+        () => parseCompleted(raw),
+        (error: unknown) =>
+          error instanceof HttpError && error.status === 400 && error.message.includes(JSON.stringify(raw)),
+        raw,
+      );
+    }
+  });
+
+  test('the next link keeps the limit and the filter', () => {
+    assert.deepEqual(pageLinks('https://x', 5, undefined), {});
+    assert.deepEqual(pageLinks('https://x', 5, 'c1'), { link: '<https://x/todos?limit=5&cursor=c1>; rel="next"' });
+    assert.deepEqual(pageLinks('https://x', 5, 'c1', { completed: false }), {
+      link: '<https://x/todos?limit=5&completed=false&cursor=c1>; rel="next"',
+    });
   });
 });
 

@@ -142,6 +142,15 @@ describe('request builders', () => {
     });
   });
 
+  test('a filtered query keeps to the partition and filters on completed', () => {
+    const request = queryTodosRequest(TABLE, OWNER, 100, ID, { completed: false });
+    assert.equal(request.KeyConditionExpression, '#owner = :owner');
+    assert.equal(request.FilterExpression, '#completed = :completed');
+    assert.deepEqual(request.ExpressionAttributeNames, { '#owner': 'owner', '#completed': 'completed' });
+    assert.deepEqual(request.ExpressionAttributeValues, { ':owner': { S: OWNER }, ':completed': { BOOL: false } });
+    assert.equal(Object.hasOwn(queryTodosRequest(TABLE, OWNER, 10, ID, {}), 'FilterExpression'), false);
+  });
+
   test("queryKeysRequest reads only the ids of the owner's partition", () => {
     const first = queryKeysRequest(TABLE, OWNER);
     assert.deepEqual(first, {
@@ -193,6 +202,12 @@ describe('request builders', () => {
       ':completed': { BOOL: false },
       ':order': { N: '0' },
     });
+
+    // A null order removes the attribute.
+    const cleared = updateTodoRequest(TABLE, OWNER, ID, { order: null }, stamp, undefined);
+    assert.equal(cleared.UpdateExpression, 'SET #updatedAt = :updatedAt, #version = :version REMOVE #order');
+    assert.equal(cleared.ExpressionAttributeNames?.['#order'], 'order');
+    assert.equal(Object.hasOwn(cleared.ExpressionAttributeValues ?? {}, ':order'), false);
 
     const title = updateTodoRequest(TABLE, OWNER, ID, { title: 'Only' }, stamp, undefined);
     // Server-owned fields are never written by an update.

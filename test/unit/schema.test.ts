@@ -87,20 +87,23 @@ describe('parseNewTodo', () => {
     }
   });
 
-  test('order must be an integer', () => {
+  test('order must be an integer, or null for none', () => {
     for (const order of [
       1.5,
       '1',
       Number.NaN,
       Number.POSITIVE_INFINITY,
       Number.NEGATIVE_INFINITY,
-      null,
       true,
       2 ** 60,
       [1],
     ]) {
-      assertInvalid(() => parseNewTodo({ title: 'a', order }), [{ field: 'order', message: 'must be an integer' }]);
+      assertInvalid(
+        () => parseNewTodo({ title: 'a', order }),
+        [{ field: 'order', message: 'must be an integer or null' }],
+      );
     }
+    assert.deepEqual(parseNewTodo({ title: 'a', order: null }), { title: 'a', completed: false });
   });
 
   test('an unknown field is refused by name', () => {
@@ -204,7 +207,7 @@ describe('parseTutorialNewTodo', () => {
   test('other fields keep their own names and rules', () => {
     assertInvalid(
       () => parseTutorialNewTodo({ todo: 'a', order: 1.5 }),
-      [{ field: 'order', message: 'must be an integer' }],
+      [{ field: 'order', message: 'must be an integer or null' }],
     );
     assertInvalid(() => parseTutorialNewTodo({ todo: 'a', id: 'x' }), [{ field: 'id', message: SERVER_OWNED_MESSAGE }]);
     const proto = JSON.parse('{"todo":"a","__proto__":{"x":1}}');
@@ -220,6 +223,8 @@ describe('parseTodoPatch', () => {
   test('returns only the fields sent', () => {
     assert.deepEqual(parseTodoPatch({ completed: true }), { completed: true });
     assert.deepEqual(parseTodoPatch({ order: 4 }), { order: 4 });
+    // null clears the order.
+    assert.deepEqual(parseTodoPatch({ order: null }), { order: null });
     assert.deepEqual(parseTodoPatch({ title: ' New ' }), { title: 'New' });
     assert.deepEqual(parseTodoPatch({ title: 'a', completed: false, order: 0 }), {
       title: 'a',
@@ -248,8 +253,8 @@ describe('parseTodoPatch', () => {
       () => parseTodoPatch({ completed: 'yes' }),
       [{ field: 'completed', message: 'must be true or false' }],
     );
-    assertInvalid(() => parseTodoPatch({ order: 1.5 }), [{ field: 'order', message: 'must be an integer' }]);
-    assertInvalid(() => parseTodoPatch({ order: '1' }), [{ field: 'order', message: 'must be an integer' }]);
+    assertInvalid(() => parseTodoPatch({ order: 1.5 }), [{ field: 'order', message: 'must be an integer or null' }]);
+    assertInvalid(() => parseTodoPatch({ order: '1' }), [{ field: 'order', message: 'must be an integer or null' }]);
   });
 
   test('unknown and server-owned fields are refused', () => {

@@ -171,7 +171,7 @@ describe('todo service', () => {
       second.items.map((t) => t.title),
       ['c', 'd'],
     );
-    assert.deepEqual(repository.calls.at(-1), ['list', 'alice', 2, '01J00000000000000000000002']);
+    assert.deepEqual(repository.calls.at(-1), ['list', 'alice', 2, '01J00000000000000000000002', {}]);
     const last = await service.list('alice', 2, second.nextCursor);
     assert.deepEqual(
       last.items.map((t) => t.title),

@@ -7,7 +7,7 @@ import { describe, type TestContext, test } from 'node:test';
 import { DynamoDbError, type Item, type Operations } from '../../src/store/dynamodb.js';
 import { MAX_BATCH_ATTEMPTS } from '../../src/store/partition.js';
 import { toItem } from '../../src/store/requests.js';
-import { createDynamoTodoRepository } from '../../src/store/todo-repository.js';
+import { createDynamoTodoRepository, MAX_LIST_READS } from '../../src/store/todo-repository.js';
 import { NotFoundError, PreconditionFailedError } from '../../src/todos/errors.js';
 import type { Todo } from '../../src/todos/todo.js';
 import { type Answer, conditionFailed, scripted } from '../support/scripted-client.js';
@@ -58,16 +58,80 @@ describe('list', () => {
     assert.deepEqual((client.calls[0]?.input as Operations['Query']['input'] | undefined)?.ExclusiveStartKey, key(0));
   });
 
-  test('a page DynamoDB cut at 1 MB (LastEvaluatedKey, fewer items) still links to the rest', async () => {
-    const client = scripted({ Query: () => ({ Items: items(1, 2), LastEvaluatedKey: key(2) }) });
-    assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 10), {
-      items: [todo(1), todo(2)],
-      lastId: todo(2).id,
-    });
+  /**
+   * A partition answering Queries as DynamoDB does: from ExclusiveStartKey, evaluating at most Limit items (and at
+   * most `cutAfter`, as DynamoDB stops at 1 MB), returning those that pass the filter, and LastEvaluatedKey when
+   * it stopped before the end.
+   */
+  function partition(todos: Todo[], cutAfter = Number.POSITIVE_INFINITY): Answer<'Query'> {
+    return (input) => {
+      const startId = input.ExclusiveStartKey?.id?.S;
+      const rest = todos.filter((t) => startId === undefined || t.id > startId);
+      const evaluated = rest.slice(0, Math.min(input.Limit ?? Number.POSITIVE_INFINITY, cutAfter));
+      const completed = input.ExpressionAttributeValues?.[':completed']?.BOOL;
+      const passed = evaluated.filter((t) => completed === undefined || t.completed === completed);
+      const last = evaluated.at(-1);
+      return {
+        Items: passed.map(toItem),
+        ...(last && evaluated.length < rest.length ? { LastEvaluatedKey: key(Number(last.id.slice(-3))) } : {}),
+      };
+    };
+  }
+  const many = (count: number, completed = (_n: number) => false) =>
+    Array.from({ length: count }, (_, i) => ({ ...todo(i + 1), completed: completed(i + 1) }));
+
+  test('a page DynamoDB cut short at 1 MB is filled by reading on from where it stopped', async () => {
+    const todos = many(5);
+    const client = scripted({ Query: partition(todos, 2) });
+    assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 10), { items: todos });
+    assert.equal(client.calls.length, 3);
+    const page = await createDynamoTodoRepository(scripted({ Query: partition(todos, 2) }), TABLE).list(OWNER, 3);
+    assert.deepEqual(page, { items: todos.slice(0, 3), lastId: todos[2]?.id });
   });
 
-  test('an empty answer is an empty last page, with or without LastEvaluatedKey', async () => {
-    for (const output of [{}, { Items: [] }, { Items: [], LastEvaluatedKey: key(9) }]) {
+  test(`after ${MAX_LIST_READS} reads a short page links to the rest from where the reading stopped`, async () => {
+    const todos = many(10);
+    const client = scripted({ Query: partition(todos, 1) });
+    assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 10), {
+      items: todos.slice(0, MAX_LIST_READS),
+      lastId: todos[MAX_LIST_READS - 1]?.id,
+    });
+    assert.equal(client.calls.length, MAX_LIST_READS);
+  });
+
+  test('a filtered page reads on until it has a page and one more, then links after the last it returns', async () => {
+    // Every third todo is completed.
+    const todos = many(30, (n) => n % 3 === 0);
+    const client = scripted({ Query: partition(todos, 4) });
+    const page = await createDynamoTodoRepository(client, TABLE).list(OWNER, 2, undefined, { completed: true });
+    assert.deepEqual(
+      page.items.map((t) => t.id),
+      [todos[2]?.id, todos[5]?.id],
+    );
+    assert.equal(page.lastId, todos[5]?.id);
+    const query = client.calls[0]?.input as Operations['Query']['input'] | undefined;
+    assert.equal(query?.FilterExpression, '#completed = :completed');
+    assert.equal(query?.KeyConditionExpression, '#owner = :owner');
+    // A filtered read asks DynamoDB to evaluate a whole page's worth at once (it stops at 1 MB, here 4 items).
+    assert.equal(query?.Limit, 100);
+    const rest = await createDynamoTodoRepository(scripted({ Query: partition(todos) }), TABLE).list(
+      OWNER,
+      100,
+      page.lastId,
+      { completed: true },
+    );
+    assert.deepEqual(
+      rest.items.map((t) => t.id),
+      todos
+        .filter((t) => t.completed)
+        .slice(2)
+        .map((t) => t.id),
+    );
+    assert.equal(rest.lastId, undefined);
+  });
+
+  test('an empty answer is an empty last page', async () => {
+    for (const output of [{}, { Items: [] }]) {
       const client = scripted({ Query: () => output });
       assert.deepEqual(await createDynamoTodoRepository(client, TABLE).list(OWNER, 10), { items: [] });
     }
