@@ -62,19 +62,33 @@ class EsbuildBundle {
     });
     const [output] = result.outputFiles;
 
+    // Files the function reads at run time go into its zip under the same path as in the project, so that a path
+    // relative to the handler's module finds them in both places.
+    const assets = this.serverless.service.custom?.esbuildBundle?.assets?.[name] ?? [];
+    const entries = [[`${modulePath}.mjs`, Buffer.from(output.contents)]];
+    for (const asset of assets) {
+      const file = path.join(servicePath, asset);
+      if (!fs.existsSync(file))
+        throw new this.serverless.classes.Error(`esbuild-bundle: no asset ${asset} for ${name}`);
+      entries.push([asset, fs.readFileSync(file)]);
+    }
+
     // osls builds everything in .serverless/ (and moves it to the --package directory when given).
     const zipPath = path.join(servicePath, '.serverless', `${name}.zip`);
     fs.mkdirSync(path.dirname(zipPath), { recursive: true });
-    await writeZip(zipPath, `${modulePath}.mjs`, output.contents);
+    await writeZip(zipPath, entries);
     fn.package = { ...fn.package, artifact: zipPath };
     return fs.statSync(zipPath).size;
   }
 }
 
-function writeZip(zipPath, entryName, contents) {
+/** Writes `entries` ([path in the zip, contents]) into a zip whose bytes depend on the entries only. */
+function writeZip(zipPath, entries) {
   const yazl = require('yazl');
   const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from(contents), entryName.split(path.sep).join('/'), { mtime: FIXED_MTIME, mode: 0o644 });
+  for (const [entryName, contents] of entries) {
+    zip.addBuffer(contents, entryName.split(path.sep).join('/'), { mtime: FIXED_MTIME, mode: 0o644 });
+  }
   zip.end();
   return new Promise((resolve, reject) => {
     zip.outputStream.pipe(fs.createWriteStream(zipPath)).on('close', resolve).on('error', reject);

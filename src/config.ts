@@ -15,8 +15,30 @@ export interface Config {
   requireIfMatch: boolean;
 }
 
+/** What the public routes (index, OpenAPI document, docs) need: no table, no credentials. */
+export interface PublicConfig {
+  authMode: AuthMode;
+  publicBaseUrl?: string;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+}
+
+function readAuthMode(env: Record<string, string | undefined>): AuthMode {
+  const authMode = env.AUTH_MODE as AuthMode;
+  if (!AUTH_MODES.includes(authMode)) {
+    throw new ConfigError(`AUTH_MODE must be one of ${AUTH_MODES.join(', ')}, got ${JSON.stringify(authMode)}`);
+  }
+  return authMode;
+}
+
+/** The configuration of the public routes, read and checked once like `readConfig`'s. */
+export function readPublicConfig(env: Record<string, string | undefined>): PublicConfig {
+  if (!env.AUTH_MODE) throw new ConfigError('Missing environment variables: AUTH_MODE');
+  const config: PublicConfig = { authMode: readAuthMode(env) };
+  if (env.PUBLIC_BASE_URL) config.publicBaseUrl = absoluteUrl('PUBLIC_BASE_URL', env.PUBLIC_BASE_URL);
+  return config;
 }
 
 /**
@@ -28,13 +50,9 @@ export function readConfig(env: Record<string, string | undefined>): Config {
     (name) => !env[name],
   );
   if (missing.length > 0) throw new ConfigError(`Missing environment variables: ${missing.join(', ')}`);
-  const authMode = env.AUTH_MODE as AuthMode;
-  if (!AUTH_MODES.includes(authMode)) {
-    throw new ConfigError(`AUTH_MODE must be one of ${AUTH_MODES.join(', ')}, got ${JSON.stringify(authMode)}`);
-  }
   const config: Config = {
     tableName: env.TABLE_NAME as string,
-    authMode,
+    authMode: readAuthMode(env),
     region: env.AWS_REGION as string,
     requireIfMatch: flag('REQUIRE_IF_MATCH', env.REQUIRE_IF_MATCH),
     credentials: {

@@ -1,7 +1,7 @@
 import { route, todos } from '../app.js';
 import { preconditions, readResponse } from '../http/conditional.js';
 import { pageEtag } from '../http/etag.js';
-import { pageLinks, parseCompleted, parseLimit } from '../http/pagination.js';
+import { LIST_QUERY_PARAMETERS, pageLinks, parseCompleted, parseLimit } from '../http/pagination.js';
 import { queryParameter } from '../http/request.js';
 import { toView } from '../http/todo-view.js';
 import type { TodoFilter } from '../todos/todo.js';
@@ -21,5 +21,5 @@ export const handler = route(
     const links = pageLinks(baseUrl, limit, page.nextCursor, filter);
     return readResponse(conditions, body, pageEtag(body, links.link), links);
   },
-  { query: ['limit', 'completed', 'cursor'] },
+  { query: LIST_QUERY_PARAMETERS },
 );

@@ -48,24 +48,55 @@ export function createHttpHandler(
   settings: HttpSettings,
 ): (route: RouteHandler, options?: RouteOptions) => LambdaHandler {
   return (route, options = {}) =>
-    async (event, context) => {
-      try {
-        const owner = ownerOf(event, settings.authMode);
-        refuseUnknownQueryParameters(event, options.query ?? []);
-        return await route({
-          event,
-          owner,
-          baseUrl: baseUrl(event, settings.publicBaseUrl),
-          deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
-          writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
-        });
-      } catch (error) {
-        const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-        const problem = toProblem(error, requestId);
-        if (problem.status >= 500) logFault(error, event, requestId, context);
-        return problemResponse(problem, problemHeaders(error));
-      }
-    };
+    answering(async (event, context) => {
+      const owner = ownerOf(event, settings.authMode);
+      refuseUnknownQueryParameters(event, options.query ?? []);
+      return route({
+        event,
+        owner,
+        baseUrl: baseUrl(event, settings.publicBaseUrl),
+        deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
+        writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
+      });
+    });
+}
+
+/** What a public route gets: the event and where the API is reached (no caller: it serves everyone the same). */
+export interface PublicRouteInput {
+  event: APIGatewayProxyEventV2;
+  baseUrl: string;
+}
+
+export type PublicRouteHandler = (input: PublicRouteInput) => Promise<HttpResponse>;
+
+/**
+ * Makes Lambda handlers of public routes (the index, the OpenAPI document, the docs page): no identity is asked
+ * for (serverless.yml gives them no authorizer), and they touch no data. Failures are answered as for any route.
+ */
+export function createPublicHttpHandler(
+  settings: Pick<HttpSettings, 'publicBaseUrl'>,
+): (route: PublicRouteHandler, options?: RouteOptions) => LambdaHandler {
+  return (route, options = {}) =>
+    answering(async (event) => {
+      refuseUnknownQueryParameters(event, options.query ?? []);
+      return route({ event, baseUrl: baseUrl(event, settings.publicBaseUrl) });
+    });
+}
+
+/** Runs `handle`, turning anything it throws into its HTTP answer. */
+function answering(
+  handle: (event: APIGatewayProxyEventV2, context: Context | undefined) => Promise<HttpResponse>,
+): LambdaHandler {
+  return async (event, context) => {
+    try {
+      return await handle(event, context);
+    } catch (error) {
+      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+      const problem = toProblem(error, requestId);
+      if (problem.status >= 500) logFault(error, event, requestId, context);
+      return problemResponse(problem, problemHeaders(error));
+    }
+  };
 }
 
 function logFault(error: unknown, event: APIGatewayProxyEventV2, requestId: string, context?: Context): void {

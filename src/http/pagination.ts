@@ -2,6 +2,9 @@ import { MAX_PAGE_SIZE } from '../todos/service.js';
 import type { TodoFilter } from '../todos/todo.js';
 import { HttpError } from './problem.js';
 
+/** The query parameters of `GET /todos`. */
+export const LIST_QUERY_PARAMETERS = ['limit', 'completed', 'cursor'] as const;
+
 /** `limit` as sent in the query: absent means a full page; otherwise a whole number from 1 to 100. */
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return MAX_PAGE_SIZE;

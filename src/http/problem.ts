@@ -1,23 +1,17 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type * as z from 'zod/mini';
 import {
-  type FieldError,
   IdempotencyKeyInUseError,
   PreconditionFailedError,
   TodoError,
   type TodoErrorCode,
   ValidationError,
 } from '../todos/errors.js';
+import type { problemSchema } from './contract.js';
 import { todoEtag } from './etag.js';
 
-/** An RFC 9457 problem document. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
-  requestId?: string;
-}
+/** An RFC 9457 problem document (its schema is in contract.ts). */
+export type Problem = z.infer<typeof problemSchema>;
 
 /** A client error found by the HTTP layer itself (the request, not the domain, is wrong); it carries its status. */
 export class HttpError extends Error {
@@ -64,10 +58,8 @@ export function toProblem(error: unknown, requestId: string): Problem {
   }
   if (error instanceof TodoError) {
     const { status, title } = DOMAIN_PROBLEMS[error.code];
-    const problem: Problem = { type: problemType(error.code), title, status, detail: error.message };
-    if (error instanceof ValidationError && error.errors.length > 0) problem.errors = error.errors;
-    problem.requestId = requestId;
-    return problem;
+    const errors = error instanceof ValidationError && error.errors.length > 0 ? { errors: error.errors } : {};
+    return { type: problemType(error.code), title, status, detail: error.message, ...errors, requestId };
   }
   return {
     type: problemType('internal'),

@@ -18,8 +18,16 @@ const completed = z.boolean({ error: 'must be true or false' });
 // null means "no order": it clears the order of a todo that has one.
 const order = z.nullable(z.int({ error: 'must be an integer or null' }));
 
-const createSchema = z.strictObject({ title, completed: z.optional(completed), order: z.optional(order) });
-const patchSchema = z.strictObject({
+/** The body of a create. (The OpenAPI document is generated from these schemas too.) */
+export const newTodoSchema = z.strictObject({ title, completed: z.optional(completed), order: z.optional(order) });
+/** The tutorial's create body, `{"todo": "text"}`, on `POST /` only. */
+export const tutorialNewTodoSchema = z.strictObject({
+  todo: title,
+  completed: z.optional(completed),
+  order: z.optional(order),
+});
+/** The body of a PATCH: at least one field (which the schema alone does not say). */
+export const todoPatchSchema = z.strictObject({
   title: z.optional(title),
   completed: z.optional(completed),
   order: z.optional(order),
@@ -27,7 +35,7 @@ const patchSchema = z.strictObject({
 
 /** Validates the body of a create request. */
 export function parseNewTodo(body: unknown): NewTodo {
-  const result = createSchema.safeParse(requireObject(body));
+  const result = newTodoSchema.safeParse(requireObject(body));
   if (!result.success) throw invalid(fieldErrors(result.error));
   return withDefaults(result.data);
 }
@@ -42,18 +50,16 @@ export function parseTutorialNewTodo(body: unknown): NewTodo {
   if (Object.hasOwn(object, 'title')) {
     throw invalid([{ field: 'todo', message: 'send either title or todo, not both' }]);
   }
-  const { todo, ...rest } = object;
-  const result = createSchema.safeParse({ ...rest, title: todo });
-  if (!result.success) {
-    throw invalid(fieldErrors(result.error).map((e) => (e.field === 'title' ? { ...e, field: 'todo' } : e)));
-  }
-  return withDefaults(result.data);
+  const result = tutorialNewTodoSchema.safeParse(object);
+  if (!result.success) throw invalid(fieldErrors(result.error));
+  const { todo, ...rest } = result.data;
+  return withDefaults({ ...rest, title: todo });
 }
 
 /** Validates the body of a PATCH: known fields only, at least one of them. */
 export function parseTodoPatch(body: unknown): TodoPatch {
   const object = requireObject(body);
-  const result = patchSchema.safeParse(object);
+  const result = todoPatchSchema.safeParse(object);
   if (!result.success) throw invalid(fieldErrors(result.error));
   const patch: TodoPatch = {};
   if (result.data.title !== undefined) patch.title = result.data.title;
@@ -65,7 +71,7 @@ export function parseTodoPatch(body: unknown): TodoPatch {
   return patch;
 }
 
-function withDefaults(input: z.infer<typeof createSchema>): NewTodo {
+function withDefaults(input: z.infer<typeof newTodoSchema>): NewTodo {
   const todo: NewTodo = { title: input.title, completed: input.completed ?? false };
   if (input.order !== undefined && input.order !== null) todo.order = input.order;
   return todo;

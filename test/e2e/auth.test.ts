@@ -382,7 +382,7 @@ describe('what needs no token', () => {
   it('unknown routes are 404 without a token, with a forged one, and with a valid one', async () => {
     const unknown: Array<[string, string]> = [
       ['GET', '/nope'],
-      ['GET', '/'],
+      ['DELETE', '/'],
       ['PUT', '/todos'],
       ['PATCH', '/todos'],
       ['PUT', todo.url],
@@ -397,5 +397,14 @@ describe('what needs no token', () => {
       }
     }
     assert.deepEqual(await read(alice, todo), todo);
+  });
+
+  it('the index, the OpenAPI document and the docs need no token, even a forged one is ignored', async () => {
+    for (const headers of [{}, auth('garbage')]) {
+      for (const path of ['/', '/openapi.json', '/docs']) {
+        const reply = await call(base, 'GET', path, { headers });
+        assert.equal(reply.status, 200, `${path}: ${reply.text.slice(0, 200)}`);
+      }
+    }
   });
 });

@@ -53,7 +53,6 @@ describe('routes that do not exist', () => {
     ['PATCH', '/todos'],
     ['PUT', '/todos/01ARZ3NDEKTSV4RRFFQ69G5FAV'],
     ['POST', '/todos/01ARZ3NDEKTSV4RRFFQ69G5FAV'],
-    ['GET', '/'],
     ['DELETE', '/'],
     ['PATCH', '/'],
   ];

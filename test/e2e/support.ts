@@ -1,11 +1,13 @@
 /**
  * Helpers for the end-to-end tests: plain HTTP against a running local system
- * (loopback only), and strict checks of the shapes the API promises.
+ * (loopback only), and strict checks of the shapes the API promises. Every answer
+ * `call` and `rawCall` receive is also held to the OpenAPI document (support/contract.ts).
  */
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before } from 'node:test';
 import { type LocalAuthMode, type LocalSystem, startLocal } from '../../local/server.js';
+import { checkAnswer } from '../support/contract.js';
 
 /**
  * One local system for the whole test file: started (on free ports, in memory) before its tests, with `started`
@@ -44,8 +46,11 @@ export async function call(base: string, method: string, path: string, options: 
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(new URL(path, base), { method, headers, ...(body === undefined ? {} : { body }) });
-  return { status: response.status, headers: response.headers, text: await response.text() };
+  const url = new URL(path, base);
+  const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }) });
+  const reply = { status: response.status, headers: response.headers, text: await response.text() };
+  checkAnswer(method, url.href, reply);
+  return reply;
 }
 
 /** One request with node:http, which sends exactly the headers given (e.g. no Content-Type at all). */
@@ -77,7 +82,13 @@ export function rawCall(
             if (Array.isArray(value)) for (const v of value) out.append(name, v);
             else if (value !== undefined) out.set(name, value);
           }
-          resolve({ status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') });
+          const reply = { status: res.statusCode ?? 0, headers: out, text: Buffer.concat(chunks).toString('utf8') };
+          try {
+            checkAnswer(method, url.href, reply);
+            resolve(reply);
+          } catch (error) {
+            reject(error);
+          }
         });
       },
     );
@@ -195,8 +206,13 @@ export function assertNoRoute(reply: Reply): void {
 }
 
 /** POST /todos (or another path), asserting 201, Location and the todo. */
-export async function createTodo(base: string, input: unknown, path = '/todos'): Promise<Todo> {
-  const reply = await call(base, 'POST', path, { json: input });
+export async function createTodo(
+  base: string,
+  input: unknown,
+  path = '/todos',
+  headers: Record<string, string> = {},
+): Promise<Todo> {
+  const reply = await call(base, 'POST', path, { json: input, headers });
   assert.equal(reply.status, 201, reply.text);
   const todo = asTodo(jsonBody(reply), base);
   assert.equal(reply.headers.get('location'), todo.url);

@@ -25,6 +25,16 @@ import { startTestStore, type TestStore } from '../support/store.js';
 const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example';
 
+/** The routes that serve everyone the same and touch no data. */
+const PUBLIC_ROUTES = ['GET /', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
+const VIEWER_FILES = [
+  'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
+  'node_modules/swagger-ui-dist/swagger-ui.css',
+  'node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt',
+  'node_modules/swagger-ui-dist/LICENSE',
+  'node_modules/swagger-ui-dist/NOTICE',
+];
+
 /** What serverless.yml declares: the template must hold exactly these functions and routes. */
 const FUNCTIONS = declaredFunctions();
 
@@ -112,13 +122,26 @@ describe('osls package, with no AWS credentials', () => {
     for (const [, group] of groups) assert.ok(Number(group.Properties.RetentionInDays) > 0);
   });
 
-  test("by default, puts a JWT authorizer trusting the stack's own Cognito user pool on every route", () => {
+  test("by default, puts a JWT authorizer trusting the stack's own Cognito user pool on every todo route", () => {
     const routes = resourcesOfType(packaged.template, 'AWS::ApiGatewayV2::Route');
     assert.ok(routes.length > 0);
     for (const [, route] of routes) {
-      assert.equal(route.Properties.AuthorizationType, 'JWT', String(route.Properties.RouteKey));
+      const key = String(route.Properties.RouteKey);
+      if (PUBLIC_ROUTES.includes(key)) {
+        // The index, the OpenAPI document and the docs are public, and touch no data.
+        assert.equal(route.Properties.AuthorizationType, undefined, key);
+        continue;
+      }
+      assert.equal(route.Properties.AuthorizationType, 'JWT', key);
       assert.deepEqual(route.Properties.AuthorizerId, { Ref: 'HttpApiAuthorizerJwt' });
     }
+    assert.deepEqual(
+      routes
+        .map(([, r]) => String(r.Properties.RouteKey))
+        .filter((key) => PUBLIC_ROUTES.includes(key))
+        .sort(),
+      [...PUBLIC_ROUTES].sort(),
+    );
     const authorizer = props<{ AuthorizerType: string; IdentitySource: string[]; JwtConfiguration: unknown }>(
       packaged.template.Resources.HttpApiAuthorizerJwt,
     );
@@ -169,14 +192,19 @@ describe('osls package, with no AWS credentials', () => {
     ]);
   });
 
-  test('each zip holds one small minified ESM bundle with its dependencies inside', async () => {
+  test('each zip holds one small minified ESM bundle with its dependencies inside, and the files it reads', async () => {
     for (const { name, handler } of FUNCTIONS) {
       const entries = await readZip(join(packaged.dir, `${name}.zip`));
       const file = `${splitHandler(handler).module}.mjs`;
-      assert.deepEqual([...entries.keys()], [file]);
+      // Only the docs' functions read files: the viewer, under the path they have in the project.
+      const assets = name.startsWith('docs') ? VIEWER_FILES : [];
+      assert.deepEqual([...entries.keys()], [file, ...assets], name);
+      for (const asset of assets) assert.ok((entries.get(asset)?.length ?? 0) > 0, asset);
       const code = entries.get(file)?.toString('utf8') ?? '';
       assert.ok(code.length < 64 * 1024, `${name} bundle is ${code.length} bytes`);
-      assert.ok(code.split('\n').length < 10, `${name} is minified`);
+      // Minified: long lines (the pages' HTML templates keep a few line breaks of their own).
+      const lines = code.split('\n').length;
+      assert.ok(code.length / lines > 150, `${name} is minified (${lines} lines for ${code.length} bytes)`);
       assert.match(code, /export\s*\{/, `${name} is an ES module`);
       // Every import left is a Node.js built-in: the bundle needs no node_modules.
       for (const [, spec] of code.matchAll(/from\s*"([^"]+)"/g)) assert.match(spec ?? '', /^node:/);
@@ -208,6 +236,25 @@ describe('osls package, with no AWS credentials', () => {
     after(async () => {
       await store?.close();
       if (unpacked) await rm(unpacked, { recursive: true, force: true });
+    });
+
+    test('serve the index, the OpenAPI document and the docs with their files, from the zips alone', async () => {
+      const index = await zipped({ routeKey: 'GET /' });
+      assert.equal(index.statusCode, 200);
+      assert.equal(index.json.docs, 'https://api.example.test/docs');
+      const document = await zipped({ routeKey: 'GET /openapi.json' });
+      assert.equal(document.json.openapi, '3.1.0');
+      // Packaged with auth=cognito: the document asks for a bearer token.
+      assert.ok(document.json.components.securitySchemes.bearerAuth);
+      const page = await zipped({ routeKey: 'GET /docs' });
+      assert.equal(page.statusCode, 200);
+      const files = [...String(page.body).matchAll(/(?:src|href)="docs\/([^"]+)"/g)].map((m) => m[1] ?? '');
+      assert.equal(files.length, 3);
+      for (const asset of files) {
+        const file = await zipped({ routeKey: 'GET /docs/{asset}', pathParameters: { asset } });
+        assert.equal(file.statusCode, 200, asset);
+        assert.ok(String(file.body).length > 100, asset);
+      }
     });
 
     test('serve the whole API', async () => {

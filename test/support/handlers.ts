@@ -13,7 +13,7 @@ export type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxy
 // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON body, which each test reads as it expects
 export type Invoked = APIGatewayProxyStructuredResultV2 & { json: any };
 
-/** Calls the handler of `input.routeKey` with the event `input` describes; `json` is the parsed body, if any. */
+/** Calls the handler of `input.routeKey` with the event `input` describes; `json` is the parsed JSON body, if any. */
 export type Invoke = (input: EventInput) => Promise<Invoked>;
 
 /** The functions serverless.yml declares (routes and handlers are the same in every auth mode). */
@@ -33,7 +33,8 @@ export async function routeHandlers(load: (fn: FunctionModel) => Promise<unknown
     const handler = byRoute.get(input.routeKey);
     assert.ok(handler, `serverless.yml declares a function for ${input.routeKey}`);
     const response = await handler(httpEvent(input));
-    return { ...response, json: response.body ? JSON.parse(response.body) : undefined };
+    const isJson = /json/.test(String(response.headers?.['content-type'] ?? ''));
+    return { ...response, json: response.body && isJson ? JSON.parse(response.body) : undefined };
   };
 }
 

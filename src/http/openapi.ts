@@ -1,0 +1,502 @@
+/**
+ * The API's OpenAPI 3.1 document, generated: every schema comes from the zod schemas the functions validate and
+ * answer with (src/todos/schema.ts, src/http/contract.ts), through zod's own JSON Schema output. What is written
+ * here is what zod cannot know: each route's purpose, parameters, headers and the statuses it can answer, which
+ * the tests hold to serverless.yml's routes and to every answer the end-to-end tests receive.
+ */
+import * as z from 'zod/mini';
+import { IDEMPOTENCY_TTL_SECONDS } from '../todos/idempotency.js';
+import { newTodoSchema, todoPatchSchema, tutorialNewTodoSchema } from '../todos/schema.js';
+import { MAX_PAGE_SIZE } from '../todos/service.js';
+import { apiIndexSchema, gatewayMessageSchema, problemSchema, todoViewSchema } from './contract.js';
+import type { AuthMode } from './owner.js';
+import { MAX_BODY_BYTES } from './request.js';
+
+type Json = Record<string, unknown>;
+
+/** JSON Schema 2020-12 (OpenAPI 3.1's dialect) of a zod schema, with descriptions for its properties. */
+function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output', descriptions: Record<string, string> = {}): Json {
+  const { $schema: _, ...body } = z.toJSONSchema(schema, { target: 'draft-2020-12', io }) as Json;
+  const properties = body.properties as Record<string, Json> | undefined;
+  for (const [name, description] of Object.entries(descriptions)) {
+    const property = properties?.[name];
+    if (property) property.description = description;
+  }
+  return body;
+}
+
+const TITLE = 'What is to be done: 1 to 1000 characters of Unicode text after trimming (it is trimmed).';
+const COMPLETED = 'Whether it is done.';
+const ORDER = 'A position of your choosing (any integer), to sort by; null or absent for none (null clears it).';
+
+const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const json = (schema: Json, example?: unknown) => ({
+  'application/json': { schema, ...(example === undefined ? {} : { example }) },
+});
+
+const EXAMPLE_TODO = {
+  id: '01KB0N6ZQ3Y1V9W7F8H2J4M5P6',
+  title: 'Buy milk',
+  completed: false,
+  order: 1,
+  url: 'https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6',
+  createdAt: '2026-11-27T13:24:25.655Z',
+  updatedAt: '2026-11-27T13:24:25.655Z',
+};
+
+function components(authMode: AuthMode): Json {
+  const problem = (example: Json) => ({
+    'application/problem+json': { schema: ref('schemas', 'Problem'), example },
+  });
+  const gateway = (message: string) => ({
+    'application/json': { schema: ref('schemas', 'GatewayMessage'), example: { message } },
+  });
+  const example = (type: string, title: string, status: number, detail: string) => ({
+    type: `urn:todo-api:problem:${type}`,
+    title,
+    status,
+    detail,
+    requestId: 'sV0vFhh2bJaX7g==',
+  });
+  return {
+    schemas: {
+      Todo: jsonSchema(todoViewSchema, 'output', {
+        id: "The todo's id, a ULID: it sorts in creation order.",
+        title: TITLE,
+        completed: COMPLETED,
+        order: ORDER,
+        url: "The todo's absolute URL (GET, PATCH or DELETE it).",
+        createdAt: 'When it was created (ISO 8601, UTC).',
+        updatedAt: 'When it was last changed (ISO 8601, UTC).',
+      }),
+      NewTodo: jsonSchema(newTodoSchema, 'input', { title: TITLE, completed: COMPLETED, order: ORDER }),
+      TutorialNewTodo: jsonSchema(tutorialNewTodoSchema, 'input', {
+        todo: `The tutorial's name for title. ${TITLE}`,
+        completed: COMPLETED,
+        order: ORDER,
+      }),
+      TodoPatch: {
+        ...jsonSchema(todoPatchSchema, 'input', { title: TITLE, completed: COMPLETED, order: ORDER }),
+        minProperties: 1,
+      },
+      Problem: jsonSchema(problemSchema, 'output', {
+        type: 'What kind of problem: a URN of this API, e.g. urn:todo-api:problem:validation.',
+        title: 'A short summary of the kind of problem.',
+        status: 'The HTTP status.',
+        detail: 'What went wrong with this request (for a 5xx, only that it was the server, with the request id).',
+        errors: 'For an invalid body: one entry per field that is wrong.',
+        requestId: 'The request id, as in the apigw-requestid header; quote it when reporting a problem.',
+      }),
+      GatewayMessage: jsonSchema(gatewayMessageSchema, 'output', {
+        message: 'A message from API Gateway itself, which answered without running a function.',
+      }),
+      ApiIndex: jsonSchema(apiIndexSchema, 'output', {
+        name: 'The name of the API.',
+        docs: 'The interactive API reference.',
+        openapi: 'This OpenAPI document.',
+        todos: 'Your todos.',
+      }),
+    },
+    parameters: {
+      TodoId: {
+        name: 'id',
+        in: 'path',
+        required: true,
+        description: 'The id of one of your todos.',
+        schema: { type: 'string', examples: [EXAMPLE_TODO.id] },
+      },
+      Limit: {
+        name: 'limit',
+        in: 'query',
+        description: `Todos per page: 1 to ${MAX_PAGE_SIZE} (default ${MAX_PAGE_SIZE}).`,
+        schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE },
+      },
+      Completed: {
+        name: 'completed',
+        in: 'query',
+        description: 'Only the completed todos (true), or only the open ones (false); all when absent.',
+        schema: { type: 'boolean' },
+      },
+      Cursor: {
+        name: 'cursor',
+        in: 'query',
+        description: 'Where the page starts: take it from the Link header of the page before, never build it.',
+        schema: { type: 'string' },
+      },
+      IfMatch: {
+        name: 'If-Match',
+        in: 'header',
+        description:
+          'The ETag(s) of the todo as you last read it: the write applies only if it is still that version (412 ' +
+          'otherwise). Required when the API is deployed with requireIfMatch=true (428 without it).',
+        schema: { type: 'string', examples: ['"mZ3xQ8bT1kLw"'] },
+      },
+      IfNoneMatchWrite: {
+        name: 'If-None-Match',
+        in: 'header',
+        description: 'The write applies only if the todo is none of these versions (* : never).',
+        schema: { type: 'string' },
+      },
+      IfMatchRead: {
+        name: 'If-Match',
+        in: 'header',
+        description: 'Answer only if the current version is one of these (412 otherwise).',
+        schema: { type: 'string' },
+      },
+      IfNoneMatch: {
+        name: 'If-None-Match',
+        in: 'header',
+        description: 'The ETag you have: 304 with no body while it is still current.',
+        schema: { type: 'string', examples: ['"mZ3xQ8bT1kLw"'] },
+      },
+      IdempotencyKey: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        description:
+          `A key of your choosing (1 to 255 printable ASCII characters, such as a UUID) that makes the create safe ` +
+          `to retry: for ${IDEMPOTENCY_TTL_SECONDS / 3600} hours, the same key with the same body answers with ` +
+          'the same todo, and creates nothing more.',
+        schema: { type: 'string', minLength: 1, maxLength: 255, examples: ['8e03978e-40d5-43e8-bc93-6894a57f9324'] },
+      },
+    },
+    headers: {
+      ETag: {
+        description:
+          'The version of what is returned (a todo, or this exact page); send it in If-Match or If-None-Match.',
+        schema: { type: 'string' },
+      },
+      Location: { description: "The new todo's URL.", schema: { type: 'string', format: 'uri' } },
+      Link: {
+        description: 'The next page, as <url>; rel="next" (RFC 8288); absent on the last page.',
+        schema: { type: 'string' },
+      },
+      IdempotentReplayed: {
+        description: 'true when this is the answer to an earlier request with the same Idempotency-Key.',
+        schema: { type: 'string', enum: ['true'] },
+      },
+      RetryAfter: { description: 'Seconds to wait before retrying.', schema: { type: 'integer', minimum: 1 } },
+      CacheControl: { description: 'How the answer may be cached.', schema: { type: 'string' } },
+    },
+    responses: {
+      BadRequest: {
+        description: 'The request is malformed (body, query parameters, cursor or preconditions): nothing changed.',
+        content: problem({
+          ...example('validation', 'Invalid request body', 400, 'The request body has invalid fields.'),
+          errors: [{ field: 'title', message: 'must not be blank' }],
+        }),
+      },
+      ...(authMode === 'none'
+        ? {}
+        : {
+            Unauthorized: {
+              description: 'No token, or one that the authorizer refused; answered by API Gateway before any function.',
+              headers: { 'WWW-Authenticate': { schema: { type: 'string' } } },
+              content: gateway('Unauthorized'),
+            },
+          }),
+      NotFound: {
+        description: "No such todo of yours (another user's todo is a 404 too).",
+        content: problem(example('not-found', 'Not Found', 404, `No todo with id "${EXAMPLE_TODO.id}".`)),
+      },
+      PreconditionFailed: {
+        description: 'If-Match or If-None-Match does not hold: nothing changed. ETag is the current version.',
+        headers: { ETag: ref('headers', 'ETag') },
+        content: problem(
+          example(
+            'precondition-failed',
+            'Precondition Failed',
+            412,
+            'The todo has changed since the version you named.',
+          ),
+        ),
+      },
+      PreconditionRequired: {
+        description: 'This deployment requires If-Match naming the version you read (requireIfMatch=true).',
+        content: problem(
+          example('precondition-required', 'Precondition Required', 428, 'This API requires If-Match on writes.'),
+        ),
+      },
+      PayloadTooLarge: {
+        description:
+          `The body is over ${MAX_BODY_BYTES / 1024} KiB (a problem from the function), or over API Gateway's ` +
+          '10 MB (its own message).',
+        content: {
+          ...problem(example('payload-too-large', 'Payload Too Large', 413, 'The body may be at most 16384 bytes.')),
+          ...gateway('Request Entity Too Large'),
+        },
+      },
+      UnsupportedMediaType: {
+        description: 'The body is not sent as JSON (Content-Type: application/json).',
+        content: problem(example('unsupported-media-type', 'Unsupported Media Type', 415, 'Send the body as JSON.')),
+      },
+      InternalServerError: {
+        description:
+          'A fault of the server: a problem with only the request id (details are in the log), or API ' +
+          "Gateway's own message when the function failed outright.",
+        content: {
+          ...problem(example('internal', 'Internal Server Error', 500, 'The server failed to handle the request.')),
+          ...gateway('Internal Server Error'),
+        },
+      },
+    },
+    ...(authMode === 'none'
+      ? {}
+      : {
+          securitySchemes: {
+            bearerAuth: {
+              type: 'http',
+              scheme: 'bearer',
+              bearerFormat: 'JWT',
+              description:
+                authMode === 'cognito'
+                  ? "An ID or access token of the stack's Cognito user pool."
+                  : 'A token of the configured OpenID Connect issuer (locally: `npm run token -- <user>`).',
+            },
+          },
+        }),
+  };
+}
+
+/** The statuses every function route can answer, beyond its own. */
+function common(authMode: AuthMode, ...names: string[]): Json {
+  const responses: Json = {};
+  for (const name of names) {
+    const [status, component] = name.split(':');
+    if (status === '401' && authMode === 'none') continue;
+    responses[status ?? ''] = ref('responses', component ?? '');
+  }
+  return responses;
+}
+
+const ALWAYS = ['400:BadRequest', '401:Unauthorized', '413:PayloadTooLarge', '500:InternalServerError'];
+
+/** The operation of each route, by route key ("METHOD /path", as serverless.yml declares them). */
+function operations(authMode: AuthMode): Record<string, Json> {
+  // In auth=none every route is public, which the document says explicitly (security: []).
+  const secured = authMode === 'none' ? { security: [] } : { security: [{ bearerAuth: [] }] };
+  const todoAnswer = (description: string, extra: Json = {}) => ({
+    description,
+    headers: { ETag: ref('headers', 'ETag'), ...extra },
+    content: json(ref('schemas', 'Todo'), EXAMPLE_TODO),
+  });
+  const create = (operationId: string, summary: string, body: Json) => ({
+    operationId,
+    summary,
+    tags: ['todos'],
+    ...secured,
+    parameters: [ref('parameters', 'IdempotencyKey')],
+    requestBody: { required: true, content: body },
+    responses: {
+      '201': todoAnswer('Created (or, with an Idempotency-Key used before, the todo it created).', {
+        Location: ref('headers', 'Location'),
+        'Idempotent-Replayed': ref('headers', 'IdempotentReplayed'),
+      }),
+      ...common(authMode, ...ALWAYS, '415:UnsupportedMediaType'),
+      '409': {
+        description: 'A request with this Idempotency-Key is still being processed: retry after Retry-After.',
+        headers: { 'Retry-After': ref('headers', 'RetryAfter') },
+        content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+      },
+      '422': {
+        description: 'This Idempotency-Key was used with a different body.',
+        content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+      },
+    },
+  });
+  const read = (description: string, schema: Json, example: unknown, extra: Json = {}) => ({
+    '200': {
+      description,
+      headers: { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControl'), ...extra },
+      content: json(schema, example),
+    },
+    '304': {
+      description: 'Not modified: the If-None-Match names the current version (no body).',
+      headers: { ETag: ref('headers', 'ETag'), 'Cache-Control': ref('headers', 'CacheControl'), ...extra },
+    },
+  });
+  const conditional = ['404:NotFound', '412:PreconditionFailed', '428:PreconditionRequired'];
+  const publicRoute = { security: [] };
+  return {
+    'POST /todos': create(
+      'createTodo',
+      'Create a todo',
+      json(ref('schemas', 'NewTodo'), { title: 'Buy milk', order: 1 }),
+    ),
+    'POST /': create(
+      'createTodoTutorial',
+      'Create a todo (the tutorial\'s route; also takes {"todo": "text"})',
+      json({ anyOf: [ref('schemas', 'NewTodo'), ref('schemas', 'TutorialNewTodo')] }, { todo: 'Walk the dog' }),
+    ),
+    'GET /todos': {
+      operationId: 'listTodos',
+      summary: 'List your todos, oldest first, one page at a time',
+      tags: ['todos'],
+      ...secured,
+      parameters: [
+        ref('parameters', 'Limit'),
+        ref('parameters', 'Completed'),
+        ref('parameters', 'Cursor'),
+        ref('parameters', 'IfNoneMatch'),
+        ref('parameters', 'IfMatchRead'),
+      ],
+      responses: {
+        ...read('One page of your todos.', { type: 'array', items: ref('schemas', 'Todo') }, [EXAMPLE_TODO], {
+          Link: ref('headers', 'Link'),
+        }),
+        ...common(authMode, ...ALWAYS, '412:PreconditionFailed'),
+      },
+    },
+    'DELETE /todos': {
+      operationId: 'deleteAllTodos',
+      summary: 'Delete all of your todos',
+      tags: ['todos'],
+      ...secured,
+      responses: { '204': { description: 'Deleted, all of them.' }, ...common(authMode, ...ALWAYS) },
+    },
+    'GET /todos/{id}': {
+      operationId: 'getTodo',
+      summary: 'One of your todos',
+      tags: ['todos'],
+      ...secured,
+      parameters: [ref('parameters', 'TodoId'), ref('parameters', 'IfNoneMatch'), ref('parameters', 'IfMatchRead')],
+      responses: {
+        ...read('The todo.', ref('schemas', 'Todo'), EXAMPLE_TODO),
+        ...common(authMode, ...ALWAYS, '404:NotFound', '412:PreconditionFailed'),
+      },
+    },
+    'PATCH /todos/{id}': {
+      operationId: 'updateTodo',
+      summary: 'Change some fields of one of your todos',
+      tags: ['todos'],
+      ...secured,
+      parameters: [ref('parameters', 'TodoId'), ref('parameters', 'IfMatch'), ref('parameters', 'IfNoneMatchWrite')],
+      requestBody: { required: true, content: json(ref('schemas', 'TodoPatch'), { completed: true }) },
+      responses: {
+        '200': todoAnswer('The todo as changed.'),
+        ...common(authMode, ...ALWAYS, ...conditional, '415:UnsupportedMediaType'),
+      },
+    },
+    'DELETE /todos/{id}': {
+      operationId: 'deleteTodo',
+      summary: 'Delete one of your todos',
+      tags: ['todos'],
+      ...secured,
+      parameters: [ref('parameters', 'TodoId'), ref('parameters', 'IfMatch'), ref('parameters', 'IfNoneMatchWrite')],
+      responses: { '204': { description: 'Deleted.' }, ...common(authMode, ...ALWAYS, ...conditional) },
+    },
+    'GET /': {
+      operationId: 'apiIndex',
+      summary: 'Where to go from here (JSON; a short page for browsers)',
+      tags: ['about'],
+      ...publicRoute,
+      responses: {
+        '200': {
+          description: 'Links to the docs, this document and your todos.',
+          content: {
+            ...json(ref('schemas', 'ApiIndex')),
+            'text/html': { schema: { type: 'string' } },
+          },
+        },
+        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+      },
+    },
+    'GET /openapi.json': {
+      operationId: 'openApiDocument',
+      summary: 'This OpenAPI document, with your server URL',
+      tags: ['about'],
+      ...publicRoute,
+      responses: {
+        '200': {
+          description: 'The OpenAPI 3.1 document.',
+          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
+          content: json({ type: 'object' }),
+        },
+        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+      },
+    },
+    'GET /docs': {
+      operationId: 'docsPage',
+      summary: 'The interactive API reference (a web page)',
+      tags: ['about'],
+      ...publicRoute,
+      responses: {
+        '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } },
+        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+      },
+    },
+    'GET /docs/{asset}': {
+      operationId: 'docsAsset',
+      summary: "A file of the reference page (its viewer's scripts and styles)",
+      tags: ['about'],
+      ...publicRoute,
+      parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': {
+          description: 'The file; its name changes with its content, so it may be cached for a year.',
+          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
+          content: {
+            'text/javascript': { schema: { type: 'string' } },
+            'text/css': { schema: { type: 'string' } },
+          },
+        },
+        '404': {
+          description: 'No such file.',
+          content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+        },
+        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+      },
+    },
+  };
+}
+
+/** The route keys the document describes (a test holds them to serverless.yml's). */
+export function documentedRoutes(): string[] {
+  return Object.keys(operations('none'));
+}
+
+/** The query parameters the document gives a route (a test holds them to what its handler takes). */
+export function documentedQueryParameters(routeKey: string): string[] {
+  const parameters = (operations('none')[routeKey]?.parameters ?? []) as Array<{ $ref?: string; in?: string }>;
+  const all = components('none').parameters as Record<string, { name: string; in: string }>;
+  return parameters
+    .map((parameter) => (parameter.$ref ? all[parameter.$ref.split('/').at(-1) ?? ''] : parameter))
+    .filter((parameter) => parameter?.in === 'query')
+    .map((parameter) => (parameter as { name: string }).name);
+}
+
+export interface OpenApiOptions {
+  /** The URL the API is reached at (the caller's own, when served). */
+  serverUrl: string;
+  /** The deployment's auth mode: `none` documents no security. */
+  authMode: AuthMode;
+}
+
+/** The OpenAPI 3.1 document of this API. */
+export function openApiDocument({ serverUrl, authMode }: OpenApiOptions): Json {
+  const paths: Record<string, Json> = {};
+  for (const [routeKey, operation] of Object.entries(operations(authMode))) {
+    const [method = '', path = ''] = routeKey.split(' ');
+    paths[path] = { ...paths[path], [method.toLowerCase()]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'TODO API',
+      version: '1.0.0',
+      summary: 'Your todos, behind API Gateway, on AWS Lambda and DynamoDB.',
+      description:
+        "Every todo is its owner's (the verified token's subject). Errors are application/problem+json " +
+        '(RFC 9457) with a request id. Every answer with a todo has an ETag: send it in If-Match to change the ' +
+        'todo only if nobody else has (412 otherwise), or in If-None-Match to poll (304 while unchanged). Send an ' +
+        'Idempotency-Key to make a create safe to retry.',
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    servers: [{ url: serverUrl }],
+    tags: [
+      { name: 'todos', description: 'Your todos.' },
+      { name: 'about', description: 'This API: its index, this document and its reference page.' },
+    ],
+    paths,
+    components: components(authMode),
+  };
+}

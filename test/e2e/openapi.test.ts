@@ -1,0 +1,107 @@
+/** The API describes itself: its index, its OpenAPI document and its reference page, served like any route. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { call, isRecord, jsonBody, rawCall, useLocalSystem } from './support.js';
+
+let base: string;
+
+useLocalSystem('none', async (started) => {
+  base = started.url;
+});
+
+describe('GET /', () => {
+  it('points to the docs, the document and the todos: JSON for clients, a page for browsers', async () => {
+    for (const accept of [undefined, '*/*', 'application/json', 'application/json, text/html']) {
+      const reply = await call(base, 'GET', '/', accept ? { headers: { accept } } : {});
+      assert.equal(reply.status, 200, String(accept));
+      assert.deepEqual(jsonBody(reply), {
+        name: 'TODO API',
+        docs: `${base}/docs`,
+        openapi: `${base}/openapi.json`,
+        todos: `${base}/todos`,
+      });
+      assert.equal(reply.headers.get('vary'), 'Accept');
+    }
+    const page = await call(base, 'GET', '/', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.ok(page.text.includes(`href="${base}/docs"`), page.text);
+    assert.ok(page.text.includes(`href="${base}/openapi.json"`), page.text);
+  });
+
+  it("POST / is still the tutorial's create", async () => {
+    const created = await call(base, 'POST', '/', { json: { todo: 'from the root' } });
+    assert.equal(created.status, 201, created.text);
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('is the OpenAPI 3.1 document with this server as its URL, public and cacheable', async () => {
+    const reply = await call(base, 'GET', '/openapi.json');
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get('cache-control'), 'public, max-age=300');
+    const document = jsonBody(reply);
+    assert.ok(isRecord(document));
+    assert.equal(document.openapi, '3.1.0');
+    assert.deepEqual(document.servers, [{ url: base }]);
+    // This system runs AUTH_MODE=none: the document asks for no token.
+    assert.ok(isRecord(document.components));
+    assert.equal(Object.hasOwn(document.components, 'securitySchemes'), false);
+    assert.ok(isRecord(document.paths) && isRecord(document.paths['/todos/{id}']));
+  });
+
+  it('names the server the client reached it at (another Host, another URL)', async () => {
+    const url = new URL(base);
+    const reply = await rawCall(base, 'GET', '/openapi.json', undefined, { host: `127.0.0.1:${url.port}` });
+    assert.deepEqual((JSON.parse(reply.text) as { servers: unknown }).servers, [
+      { url: `http://127.0.0.1:${url.port}` },
+    ]);
+  });
+});
+
+describe('GET /docs', () => {
+  it('is a page that loads only its own scripts and styles, which are cached for a year', async () => {
+    const page = await call(base, 'GET', '/docs');
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const files = [...page.text.matchAll(/(?:src|href)="(docs\/[^"]+)"/g)].map((m) => m[1] ?? '');
+    assert.equal(files.length, 3, page.text);
+    assert.doesNotMatch(page.text, /<script>/, 'no inline script');
+    for (const file of files) {
+      const asset = await call(base, 'GET', `/${file}`);
+      assert.equal(asset.status, 200, file);
+      assert.match(asset.headers.get('content-type') ?? '', /^text\/(javascript|css)/);
+      assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.ok(asset.text.length > 0);
+    }
+    const script = files.find((f) => f.includes('swagger-ui-bundle')) ?? '';
+    assert.doesNotMatch((await call(base, 'GET', `/${script}`)).text.slice(-200), /sourceMappingURL/);
+  });
+
+  it('sends its files gzipped to a browser that takes gzip', async () => {
+    const page = await call(base, 'GET', '/docs');
+    const script = /src="(docs\/swagger-ui-bundle[^"]+)"/.exec(page.text)?.[1] ?? '';
+    const plain = await rawCall(base, 'GET', `/${script}`, undefined);
+    const gzipped = await new Promise<Buffer>((resolve, reject) => {
+      import('node:http').then(({ get }) =>
+        get(new URL(`/${script}`, base), { headers: { 'accept-encoding': 'gzip' } }, (res) => {
+          assert.equal(res.headers['content-encoding'], 'gzip');
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks)));
+          res.on('error', reject);
+        }).on('error', reject),
+      );
+    });
+    assert.ok(gzipped.length < plain.text.length / 2, `${gzipped.length} bytes gzipped, ${plain.text.length} plain`);
+    assert.equal(gunzipSync(gzipped).toString('utf8'), plain.text);
+  });
+
+  it('a file it does not have is a 404 problem', async () => {
+    const reply = await call(base, 'GET', '/docs/swagger-ui-bundle.js');
+    assert.equal(reply.status, 404);
+    assert.match(reply.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  });
+});

@@ -1,0 +1,72 @@
+/** The contract check the end-to-end tests run on every answer fails on what breaks the document. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Answer, checkAnswer } from '../support/contract.js';
+
+const TODO = {
+  id: '01KB0N6ZQ3Y1V9W7F8H2J4M5P6',
+  title: 'Buy milk',
+  completed: false,
+  url: 'http://localhost/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6',
+  createdAt: '2026-11-27T13:24:25.655Z',
+  updatedAt: '2026-11-27T13:24:25.655Z',
+};
+const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
+  status,
+  headers: new Headers({ 'content-type': 'application/json', ...headers }),
+  text: body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body),
+});
+const ONE = 'http://localhost/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6';
+
+describe('checkAnswer', () => {
+  test('passes answers the document describes', () => {
+    checkAnswer('GET', ONE, answer(200, TODO, { etag: '"v1"' }));
+    checkAnswer('GET', 'http://localhost/todos?limit=1', answer(200, [TODO, { ...TODO, order: 3 }]));
+    checkAnswer('GET', ONE, { status: 304, headers: new Headers({ etag: '"v1"' }), text: '' });
+    checkAnswer('GET', 'http://localhost/todos', answer(401, { message: 'Unauthorized' }));
+    const problem = {
+      type: 'urn:todo-api:problem:not-found',
+      title: 'Not Found',
+      status: 404,
+      detail: 'x',
+      requestId: 'r',
+    };
+    checkAnswer('DELETE', ONE, answer(404, problem, { 'content-type': 'application/problem+json' }));
+    checkAnswer(
+      'POST',
+      'http://localhost/todos',
+      answer(409, problem, { 'content-type': 'application/problem+json', 'retry-after': '3' }),
+    );
+  });
+
+  test('leaves alone what the document does not describe: preflights and routes that do not exist', () => {
+    checkAnswer('OPTIONS', ONE, answer(204, undefined));
+    checkAnswer('GET', 'http://localhost/nope', answer(404, { message: 'Not Found' }));
+    checkAnswer('PUT', ONE, answer(404, { message: 'Not Found' }));
+  });
+
+  test('fails an undeclared status, a body that does not match, a wrong media type or header', () => {
+    const refused: Array<[string, string, Answer]> = [
+      ['GET', 'http://localhost/todos', answer(418, {})],
+      ['GET', ONE, answer(200, { ...TODO, owner: 'leaked' })],
+      ['GET', ONE, answer(200, { ...TODO, id: 'not-a-ulid' })],
+      ['GET', ONE, answer(200, { ...TODO, completed: 'no' })],
+      ['GET', 'http://localhost/todos', answer(200, { items: [TODO] })],
+      ['GET', ONE, answer(200, TODO, { 'content-type': 'text/plain' })],
+      ['GET', ONE, answer(404, { message: 'Not Found' })],
+      [
+        'POST',
+        'http://localhost/todos',
+        answer(409, {}, { 'content-type': 'application/problem+json', 'retry-after': 'soon' }),
+      ],
+      ['DELETE', ONE, answer(204, 'unexpected body')],
+    ];
+    for (const [method, url, reply] of refused) {
+      assert.throws(
+        () => checkAnswer(method, url, reply),
+        assert.AssertionError,
+        `${method} ${url} ${reply.status} ${reply.text}`,
+      );
+    }
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * The OpenAPI document: valid by a real linter (Redocly's, its strictest preset), and describing exactly the routes
+ * serverless.yml declares, with the query parameters their handlers take.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { loadLocalModel } from '../../local/server.js';
+import { documentedQueryParameters, documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
+import { LIST_QUERY_PARAMETERS } from '../../src/http/pagination.js';
+import { generatedTypes, TYPES_FILE } from '../../tools/openapi.js';
+
+type Json = Record<string, unknown>;
+
+const MODES = ['cognito', 'oidc', 'none'] as const;
+const document = (authMode: (typeof MODES)[number]) =>
+  openApiDocument({ serverUrl: 'https://todos.acme.dev', authMode }) as Json & {
+    paths: Record<string, Record<string, Json & { security?: unknown[]; responses: Record<string, unknown> }>>;
+    components: Json;
+  };
+
+describe('the OpenAPI document', () => {
+  for (const authMode of MODES) {
+    test(`passes Redocly's recommended-strict lint with no problem at all (auth=${authMode})`, async () => {
+      const config = await createConfig({ extends: ['recommended-strict'] });
+      const problems = await lintFromString({
+        source: JSON.stringify(document(authMode)),
+        absoluteRef: '/openapi.json',
+        config,
+      });
+      assert.deepEqual(
+        problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`),
+        [],
+      );
+    });
+  }
+
+  test("documents exactly serverless.yml's routes", () => {
+    const declared = loadLocalModel('none')
+      .functions.flatMap((fn) => fn.routes.map((route) => route.routeKey))
+      .sort();
+    assert.deepEqual([...documentedRoutes()].sort(), declared);
+    const paths = document('none').paths;
+    const inDocument = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    assert.deepEqual(inDocument.sort(), declared);
+  });
+
+  test('documents the query parameters each handler takes, and none other', () => {
+    for (const routeKey of documentedRoutes()) {
+      const expected = routeKey === 'GET /todos' ? [...LIST_QUERY_PARAMETERS] : [];
+      assert.deepEqual(documentedQueryParameters(routeKey).sort(), expected.sort(), routeKey);
+    }
+  });
+
+  test('the todo routes need a bearer token unless auth=none; the index, document and docs never do', () => {
+    const publicRoutes = ['GET /', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
+    for (const authMode of MODES) {
+      const { paths, components } = document(authMode);
+      for (const [path, operations] of Object.entries(paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const routeKey = `${method.toUpperCase()} ${path}`;
+          const open = authMode === 'none' || publicRoutes.includes(routeKey);
+          assert.deepEqual(operation.security, open ? [] : [{ bearerAuth: [] }], `${authMode} ${routeKey}`);
+          assert.equal(Object.hasOwn(operation.responses, '401'), !open, `${authMode} ${routeKey} 401`);
+        }
+      }
+      assert.equal(Object.hasOwn(components, 'securitySchemes'), authMode !== 'none');
+    }
+  });
+
+  test("the typed client's types are generated from this very document (npm run openapi -- --types)", async () => {
+    const checkedIn = await readFile(TYPES_FILE, 'utf8');
+    assert.ok(
+      checkedIn === (await generatedTypes()),
+      'test/support/api-types.ts is stale: run npm run openapi -- --types',
+    );
+  });
+
+  test('the server is the URL it is given, and the document is the same each time it is built', () => {
+    const a = openApiDocument({ serverUrl: 'http://localhost:3000', authMode: 'oidc' });
+    const b = openApiDocument({ serverUrl: 'http://localhost:3000', authMode: 'oidc' });
+    assert.deepEqual(a.servers, [{ url: 'http://localhost:3000' }]);
+    assert.equal(JSON.stringify(a), JSON.stringify(b));
+  });
+});
