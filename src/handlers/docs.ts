@@ -7,7 +7,7 @@ import { publicRoute } from '../public.js';
 const docs = createDocs(new URL('../../node_modules/swagger-ui-dist/', import.meta.url));
 
 /** `GET /docs`: the interactive API reference. */
-export const pageHandler = publicRoute(async () => docs.page());
+export const pageHandler = publicRoute(async ({ baseUrl }) => docs.page(baseUrl));
 
 /** `GET /docs/{asset}`: the reference page's scripts and styles. */
 export const assetHandler = publicRoute(async ({ event }) => docs.asset(event, pathParameter(event, 'asset')));

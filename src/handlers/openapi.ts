@@ -9,5 +9,6 @@ let document: Record<string, unknown> | undefined;
 export const handler = publicRoute(async ({ baseUrl }) => {
   document ??= openApiDocument({ serverUrl: baseUrl, authMode: publicConfig.authMode });
   const body = JSON.stringify({ ...document, servers: [{ url: baseUrl }] });
-  return jsonText(200, body, { 'cache-control': 'public, max-age=300' });
+  // The server URL follows the Host the caller used (unless PUBLIC_BASE_URL is set): caches must keep them apart.
+  return jsonText(200, body, { 'cache-control': 'public, max-age=300', vary: 'Host' });
 });

@@ -1,12 +1,12 @@
 import type { ApiIndex } from '../http/contract.js';
+import { mediaTypeWeight } from '../http/negotiation.js';
 import { json } from '../http/responses.js';
 import { publicRoute } from '../public.js';
 
-/** Whether the client prefers a page to JSON (a browser asks for text/html first; curl and fetch do not). */
+/** Whether the client prefers a page to JSON (a browser weighs text/html above the rest; curl and fetch do not). */
 function prefersHtml(accept: string | undefined): boolean {
-  const html = accept?.indexOf('text/html') ?? -1;
-  const json = accept?.indexOf('application/json') ?? -1;
-  return html !== -1 && (json === -1 || html < json);
+  const html = mediaTypeWeight(accept, 'text/html');
+  return html > 0 && html > mediaTypeWeight(accept, 'application/json');
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);

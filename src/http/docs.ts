@@ -8,8 +8,15 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { acceptsGzip } from './negotiation.js';
 import { HttpError } from './problem.js';
 import type { HttpResponse } from './responses.js';
+
+const CONTENT_TYPES = {
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  txt: 'text/plain; charset=utf-8',
+};
 
 interface Asset {
   contentType: string;
@@ -25,7 +32,8 @@ const START = `window.addEventListener('load', () => {
     url: new URL(root.dataset.openapi, window.location.href).href,
     dom_id: '#swagger-ui',
     deepLinking: true,
-    persistAuthorization: true,
+    // The token stays in this tab only: it is not written to the origin's storage.
+    persistAuthorization: false,
     tryItOutEnabled: true,
     validatorUrl: null,
   });
@@ -41,36 +49,45 @@ export function createDocs(viewerDirectory: URL) {
   function load(): { assets: Map<string, Asset>; names: { script: string; style: string; start: string } } {
     if (assets && names) return { assets, names };
     const read = (file: string) => readFileSync(new URL(file, viewerDirectory));
-    // The bundle ends with a source map comment for a map that is not served.
+    const loaded = new Map<string, Asset>();
+    const add = (stem: string, extension: keyof typeof CONTENT_TYPES, body: Buffer): string => {
+      const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
+      const name = `${stem}.${hash}.${extension}`;
+      loaded.set(name, { contentType: CONTENT_TYPES[extension], body });
+      return name;
+    };
+    // The viewer's licences (Apache-2.0) go with its code to every browser that receives it.
+    const licenses = [
+      add('swagger-ui-bundle.js.LICENSE', 'txt', read('swagger-ui-bundle.js.LICENSE.txt')),
+      add('LICENSE', 'txt', read('LICENSE')),
+      add('NOTICE', 'txt', read('NOTICE')),
+    ];
+    // The bundle's first comment names its licence file, which is served under its own content name; the bundle
+    // ends with a comment naming a source map that is not served.
     const script = Buffer.from(
       read('swagger-ui-bundle.js')
         .toString('utf8')
+        .replace(
+          /^\/\*! For license information please see swagger-ui-bundle\.js\.LICENSE\.txt \*\//,
+          `/*! For license information please see ${licenses.join(', ')} (next to this file) */`,
+        )
         .replace(/\n\/\/# sourceMappingURL=.*\s*$/, '\n'),
     );
-    const files: Array<[string, string, Buffer]> = [
-      ['swagger-ui-bundle', 'js', script],
-      ['swagger-ui', 'css', read('swagger-ui.css')],
-      ['start', 'js', Buffer.from(START)],
-    ];
-    const loaded = new Map<string, Asset>();
-    const named: string[] = [];
-    for (const [stem, extension, body] of files) {
-      const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
-      const name = `${stem}.${hash}.${extension}`;
-      named.push(name);
-      loaded.set(name, {
-        contentType: extension === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
-        body,
-      });
-    }
+    names = {
+      script: add('swagger-ui-bundle', 'js', script),
+      style: add('swagger-ui', 'css', read('swagger-ui.css')),
+      start: add('start', 'js', Buffer.from(START)),
+    };
     assets = loaded;
-    names = { script: named[0] ?? '', style: named[1] ?? '', start: named[2] ?? '' };
     return { assets, names };
   }
 
   return {
-    /** `GET /docs`: the page (never cached, so that it always names the current files). */
-    page(): HttpResponse {
+    /**
+     * `GET /docs`: the page (never cached, so that it always names the current files). `apiUrl` is where the API is
+     * reached, which the page may call (it is another origin when PUBLIC_BASE_URL names one).
+     */
+    page(apiUrl: string): HttpResponse {
       const { names: file } = load();
       const html = `<!doctype html>
 <html lang="en">
@@ -93,10 +110,12 @@ export function createDocs(viewerDirectory: URL) {
         headers: {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-cache',
-          // Only this origin's scripts, styles and API: the page runs no inline script and loads nothing else.
+          // Only this origin's scripts and styles, and calls to the API: the page runs no inline script and loads
+          // nothing else.
           'content-security-policy':
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-            "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            `connect-src 'self' ${new URL(apiUrl).origin}; frame-ancestors 'none'; base-uri 'none'; ` +
+            "form-action 'none'",
           'x-content-type-options': 'nosniff',
         },
         body: html,
@@ -114,7 +133,7 @@ export function createDocs(viewerDirectory: URL) {
         'x-content-type-options': 'nosniff',
         vary: 'Accept-Encoding',
       };
-      if (/\bgzip\b/.test(event.headers['accept-encoding'] ?? '')) {
+      if (acceptsGzip(event.headers['accept-encoding'])) {
         asset.gzipped ??= gzipSync(asset.body);
         return {
           statusCode: 200,

@@ -23,6 +23,9 @@ export interface RouteInput {
 export type RouteHandler = (input: RouteInput) => Promise<HttpResponse>;
 export type LambdaHandler = (event: APIGatewayProxyEventV2, context?: Context) => Promise<HttpResponse>;
 
+/** A route's Lambda handler, which says what query parameters it takes (the OpenAPI test reads them). */
+export type RouteLambdaHandler = LambdaHandler & { readonly queryParameters: readonly string[] };
+
 export interface HttpSettings {
   authMode: AuthMode;
   publicBaseUrl?: string | undefined;
@@ -46,19 +49,22 @@ const DEFAULT_REMAINING_MS = 29_000;
  */
 export function createHttpHandler(
   settings: HttpSettings,
-): (route: RouteHandler, options?: RouteOptions) => LambdaHandler {
-  return (route, options = {}) =>
-    answering(async (event, context) => {
-      const owner = ownerOf(event, settings.authMode);
-      refuseUnknownQueryParameters(event, options.query ?? []);
-      return route({
-        event,
-        owner,
-        baseUrl: baseUrl(event, settings.publicBaseUrl),
-        deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
-        writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
-      });
-    });
+): (route: RouteHandler, options?: RouteOptions) => RouteLambdaHandler {
+  return (route, { query = [] } = {}) =>
+    Object.assign(
+      answering(async (event, context) => {
+        const owner = ownerOf(event, settings.authMode);
+        refuseUnknownQueryParameters(event, query);
+        return route({
+          event,
+          owner,
+          baseUrl: baseUrl(event, settings.publicBaseUrl),
+          deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
+          writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
+        });
+      }),
+      { queryParameters: query },
+    );
 }
 
 /** What a public route gets: the event and where the API is reached (no caller: it serves everyone the same). */
@@ -75,12 +81,15 @@ export type PublicRouteHandler = (input: PublicRouteInput) => Promise<HttpRespon
  */
 export function createPublicHttpHandler(
   settings: Pick<HttpSettings, 'publicBaseUrl'>,
-): (route: PublicRouteHandler, options?: RouteOptions) => LambdaHandler {
-  return (route, options = {}) =>
-    answering(async (event) => {
-      refuseUnknownQueryParameters(event, options.query ?? []);
-      return route({ event, baseUrl: baseUrl(event, settings.publicBaseUrl) });
-    });
+): (route: PublicRouteHandler, options?: RouteOptions) => RouteLambdaHandler {
+  return (route, { query = [] } = {}) =>
+    Object.assign(
+      answering(async (event) => {
+        refuseUnknownQueryParameters(event, query);
+        return route({ event, baseUrl: baseUrl(event, settings.publicBaseUrl) });
+      }),
+      { queryParameters: query },
+    );
 }
 
 /** Runs `handle`, turning anything it throws into its HTTP answer. */

@@ -22,12 +22,24 @@ function jsonSchema(schema: z.core.$ZodType, io: 'input' | 'output', description
     const property = properties?.[name];
     if (property) property.description = description;
   }
+  if (io === 'input') {
+    // A title is trimmed before its length is checked, which JSON Schema cannot say: as sent, it needs one
+    // character that is not white space, and may be longer than the limit by the white space around it.
+    for (const name of ['title', 'todo']) {
+      const property = properties?.[name];
+      if (!property) continue;
+      delete property.minLength;
+      delete property.maxLength;
+      property.pattern = '\\S';
+    }
+  }
   return body;
 }
 
 const TITLE = 'What is to be done: 1 to 1000 characters of Unicode text after trimming (it is trimmed).';
 const COMPLETED = 'Whether it is done.';
 const ORDER = 'A position of your choosing (any integer), to sort by; null or absent for none (null clears it).';
+const ORDER_OUT = 'A position of your choosing (any integer), to sort by; absent when it has none.';
 
 const ref = (kind: string, name: string) => ({ $ref: `#/components/${kind}/${name}` });
 const json = (schema: Json, example?: unknown) => ({
@@ -64,7 +76,7 @@ function components(authMode: AuthMode): Json {
         id: "The todo's id, a ULID: it sorts in creation order.",
         title: TITLE,
         completed: COMPLETED,
-        order: ORDER,
+        order: ORDER_OUT,
         url: "The todo's absolute URL (GET, PATCH or DELETE it).",
         createdAt: 'When it was created (ISO 8601, UTC).',
         updatedAt: 'When it was last changed (ISO 8601, UTC).',
@@ -163,11 +175,14 @@ function components(authMode: AuthMode): Json {
       ETag: {
         description:
           'The version of what is returned (a todo, or this exact page); send it in If-Match or If-None-Match.',
+        required: true,
         schema: { type: 'string' },
       },
-      Location: { description: "The new todo's URL.", schema: { type: 'string', format: 'uri' } },
+      Location: { description: "The new todo's URL.", required: true, schema: { type: 'string', format: 'uri' } },
       Link: {
-        description: 'The next page, as <url>; rel="next" (RFC 8288); absent on the last page.',
+        description:
+          'The next page, as <url>; rel="next" (RFC 8288); absent on the last page. Follow it until it is absent: ' +
+          'with ?completed=, a page may hold fewer todos than the limit, or none, and still have a next page.',
         schema: { type: 'string' },
       },
       IdempotentReplayed: {
@@ -225,6 +240,16 @@ function components(authMode: AuthMode): Json {
           ...gateway('Request Entity Too Large'),
         },
       },
+      GatewayPayloadTooLarge: {
+        description: "The request is over API Gateway's 10 MB (this route reads no body; answered by API Gateway).",
+        content: gateway('Request Entity Too Large'),
+      },
+      TooManyRequests: {
+        description:
+          "Over the API's rate or burst limit (API Gateway's throttling, before any function runs): retry later, " +
+          'with backoff.',
+        content: gateway('Too Many Requests'),
+      },
       UnsupportedMediaType: {
         description: 'The body is not sent as JSON (Content-Type: application/json).',
         content: problem(example('unsupported-media-type', 'Unsupported Media Type', 415, 'Send the body as JSON.')),
@@ -268,7 +293,16 @@ function common(authMode: AuthMode, ...names: string[]): Json {
   return responses;
 }
 
-const ALWAYS = ['400:BadRequest', '401:Unauthorized', '413:PayloadTooLarge', '500:InternalServerError'];
+// What every route can answer; a route that reads a body can also answer a 413 of its own (WITH_BODY).
+const ALWAYS = [
+  '400:BadRequest',
+  '401:Unauthorized',
+  '413:GatewayPayloadTooLarge',
+  '429:TooManyRequests',
+  '500:InternalServerError',
+];
+const WITH_BODY = [...ALWAYS.filter((name) => !name.startsWith('413')), '413:PayloadTooLarge'];
+const PUBLIC = ALWAYS.filter((name) => !name.startsWith('401'));
 
 /** The operation of each route, by route key ("METHOD /path", as serverless.yml declares them). */
 function operations(authMode: AuthMode): Record<string, Json> {
@@ -291,7 +325,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
         Location: ref('headers', 'Location'),
         'Idempotent-Replayed': ref('headers', 'IdempotentReplayed'),
       }),
-      ...common(authMode, ...ALWAYS, '415:UnsupportedMediaType'),
+      ...common(authMode, ...WITH_BODY, '415:UnsupportedMediaType'),
       '409': {
         description: 'A request with this Idempotency-Key is still being processed: retry after Retry-After.',
         headers: { 'Retry-After': ref('headers', 'RetryAfter') },
@@ -373,7 +407,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
       requestBody: { required: true, content: json(ref('schemas', 'TodoPatch'), { completed: true }) },
       responses: {
         '200': todoAnswer('The todo as changed.'),
-        ...common(authMode, ...ALWAYS, ...conditional, '415:UnsupportedMediaType'),
+        ...common(authMode, ...WITH_BODY, ...conditional, '415:UnsupportedMediaType'),
       },
     },
     'DELETE /todos/{id}': {
@@ -397,7 +431,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
             'text/html': { schema: { type: 'string' } },
           },
         },
-        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+        ...common('none', ...PUBLIC),
       },
     },
     'GET /openapi.json': {
@@ -411,7 +445,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
           headers: { 'Cache-Control': ref('headers', 'CacheControl') },
           content: json({ type: 'object' }),
         },
-        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+        ...common('none', ...PUBLIC),
       },
     },
     'GET /docs': {
@@ -421,12 +455,12 @@ function operations(authMode: AuthMode): Record<string, Json> {
       ...publicRoute,
       responses: {
         '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } },
-        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+        ...common('none', ...PUBLIC),
       },
     },
     'GET /docs/{asset}': {
       operationId: 'docsAsset',
-      summary: "A file of the reference page (its viewer's scripts and styles)",
+      summary: "A file of the reference page (its viewer's scripts, styles and licences)",
       tags: ['about'],
       ...publicRoute,
       parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
@@ -437,13 +471,14 @@ function operations(authMode: AuthMode): Record<string, Json> {
           content: {
             'text/javascript': { schema: { type: 'string' } },
             'text/css': { schema: { type: 'string' } },
+            'text/plain': { schema: { type: 'string' }, example: 'The licence texts of the viewer.' },
           },
         },
         '404': {
           description: 'No such file.',
           content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
         },
-        ...common('none', '400:BadRequest', '413:PayloadTooLarge', '500:InternalServerError'),
+        ...common('none', ...PUBLIC),
       },
     },
   };
@@ -488,7 +523,8 @@ export function openApiDocument({ serverUrl, authMode }: OpenApiOptions): Json {
         "Every todo is its owner's (the verified token's subject). Errors are application/problem+json " +
         '(RFC 9457) with a request id. Every answer with a todo has an ETag: send it in If-Match to change the ' +
         'todo only if nobody else has (412 otherwise), or in If-None-Match to poll (304 while unchanged). Send an ' +
-        'Idempotency-Key to make a create safe to retry.',
+        'Idempotency-Key to make a create safe to retry. A path or method not listed here is answered by API ' +
+        'Gateway itself with 404 {"message":"Not Found"}.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: serverUrl }],

@@ -4,11 +4,20 @@
  * who pastes a token from `npm run token` and tries `GET /todos` must see their todos.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../local/paths.js';
 import { documentedRoutes } from '../../src/http/openapi.js';
 import { call, createTodo, useLocalSystem } from '../e2e/support.js';
+import { checkAnswer } from '../support/contract.js';
+
+// Nothing here may hang `npm test`: every step has a deadline.
+const DEADLINE_MS = 60_000;
 
 /** Debian's Chromium (`apt-get install chromium`; .ci/run installs it), or the one CHROMIUM_PATH names. */
 function chromiumPath(): string {
@@ -21,35 +30,61 @@ let base: string;
 let token: string;
 let browser: Browser;
 
-useLocalSystem('oidc', async (system) => {
-  base = system.url;
-  token = await system.issueToken('docs-reader');
-});
+// The system keeps its issuer's key in a data directory, so that the token comes from `npm run token`, as a
+// person reading the README would get it.
+const dataDir = mkdtempSync(join(tmpdir(), 'todo-api-docs-'));
+useLocalSystem(
+  'oidc',
+  async (system) => {
+    base = system.url;
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'token', '--', 'docs-reader'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, DATA_DIR: dataDir },
+      timeout: DEADLINE_MS,
+    });
+    token = stdout.trim();
+  },
+  // DOCS_PORT: a fixed port, for the README's screenshot (DOCS_PORT=3000 DOCS_SCREENSHOT=docs/api-reference.png).
+  { dataDir, port: Number(process.env.DOCS_PORT ?? 0) },
+);
+after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: chromiumPath(),
-    // No sandbox as root in a container; and none of Chromium's own traffic to Google's servers.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
+before(
+  async () => {
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      timeout: DEADLINE_MS,
+      // This browser only ever opens the test's own local pages, so it runs without Chromium's sandbox, which
+      // containers (as root, or without user namespaces) cannot give it; /dev/shm is often too small there too.
+      // And none of Chromium's own traffic to Google's servers.
+      args: [
+        '--no-sandbox',
+        '--disable-dev-shm-usage',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  },
+  { timeout: DEADLINE_MS },
+);
 
 after(async () => {
   await browser?.close();
 });
 
-/** A page that records every console error, uncaught exception and failed request. */
-async function openDocs(): Promise<{ page: Page; problems: string[] }> {
+/**
+ * A page that records every console error, uncaught exception and failed request, and holds every answer the API
+ * gives it to the OpenAPI document (`checked` settles once they all have been).
+ */
+async function openDocs(): Promise<{ page: Page; problems: string[]; checked: () => Promise<number> }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(DEADLINE_MS);
   const problems: string[] = [];
+  const checks: Array<Promise<void>> = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
@@ -57,15 +92,29 @@ async function openDocs(): Promise<{ page: Page; problems: string[] }> {
   page.on('requestfailed', (request) => problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`));
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`${response.status()}: ${response.url()}`);
+    if (!response.url().startsWith(base)) return;
+    checks.push(
+      (async () => {
+        const text = response.status() === 304 ? '' : await response.text();
+        const headers = new Headers(await response.allHeaders());
+        checkAnswer(response.request().method(), response.url(), { status: response.status(), headers, text });
+      })().catch((error: unknown) => {
+        problems.push(`contract: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
   });
   await page.goto(`${base}/docs`);
   await page.locator('.opblock').first().waitFor();
-  return { page, problems };
+  const checked = async () => {
+    await Promise.all(checks);
+    return checks.length;
+  };
+  return { page, problems, checked };
 }
 
-describe('/docs in headless Chromium', () => {
+describe('/docs in headless Chromium', { timeout: 4 * DEADLINE_MS }, () => {
   it('renders every route of the document, with no console error', async () => {
-    const { page, problems } = await openDocs();
+    const { page, problems, checked } = await openDocs();
     const rendered = await page.locator('.opblock').evaluateAll((blocks) =>
       blocks.map((block) => {
         const method = block.querySelector('.opblock-summary-method')?.textContent?.trim() ?? '';
@@ -75,6 +124,8 @@ describe('/docs in headless Chromium', () => {
     );
     assert.deepEqual(rendered.sort(), [...documentedRoutes()].sort());
     if (process.env.DOCS_SCREENSHOT) await page.screenshot({ path: process.env.DOCS_SCREENSHOT, fullPage: false });
+    // The page, its three files and the document, each held to the document.
+    assert.ok((await checked()) >= 5);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -82,7 +133,7 @@ describe('/docs in headless Chromium', () => {
   it('tries GET /todos with a token pasted into Authorize, and shows your todos', async () => {
     const title = `seen through the docs ${Date.now()}`;
     await createTodo(base, { title }, '/todos', { authorization: `Bearer ${token}` });
-    const { page, problems } = await openDocs();
+    const { page, problems, checked } = await openDocs();
 
     await page.locator('.btn.authorize').first().click();
     await page.locator('.auth-container input').first().fill(token);
@@ -97,6 +148,7 @@ describe('/docs in headless Chromium', () => {
     assert.ok((await body.textContent())?.includes(title), 'the response shows the todo');
     const status = await list.locator('.live-responses-table tbody .response-col_status').first().textContent();
     assert.equal(status?.trim(), '200');
+    await checked();
     assert.deepEqual(problems, []);
     await page.close();
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { PROJECT_ROOT } from '../../local/paths.js';
+import { registerSystem } from '../support/contract.js';
 
 /** Nothing from the test runner or the caller's shell may steer a started CLI. */
 const STEERING = [
@@ -40,6 +41,8 @@ export interface Cli {
   exited: Promise<Exit>;
   stdout(): string;
   stderr(): string;
+  /** The environment it was started with (over a clean one). */
+  env: Record<string, string>;
 }
 
 /** A process run to its end. */
@@ -101,7 +104,7 @@ export function processes(tmpPrefix: string): Processes {
       child.once('error', reject);
       child.once('close', (code, signal) => resolveExit({ code, signal }));
     });
-    return { child, exited, stdout: () => out, stderr: () => err };
+    return { child, exited, stdout: () => out, stderr: () => err, env };
   }
 
   async function run(command: string, args: readonly string[], env: Record<string, string>, ms: number): Promise<Run> {
@@ -141,7 +144,11 @@ export async function listeningUrl(cli: Cli, ms: number, name: string): Promise<
   const printed = new Promise<string>((resolveUrl, reject) => {
     const look = () => {
       const match = /TODO API listening on (http:\/\/localhost:(\d+))/.exec(cli.stdout());
-      if (match?.[1]) resolveUrl(match[1]);
+      if (match?.[1]) {
+        // Its answers are held to the document of its auth mode (the default is oidc).
+        registerSystem(match[1], cli.env.AUTH_MODE === 'none' ? 'none' : 'oidc');
+        resolveUrl(match[1]);
+      }
     };
     cli.child.stdout?.on('data', look);
     look();

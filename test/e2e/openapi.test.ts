@@ -27,6 +27,9 @@ describe('GET /', () => {
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.ok(page.text.includes(`href="${base}/docs"`), page.text);
     assert.ok(page.text.includes(`href="${base}/openapi.json"`), page.text);
+    // Weights count, not order: a client that refuses HTML gets JSON.
+    const refused = await call(base, 'GET', '/', { headers: { accept: 'text/html;q=0, application/json' } });
+    assert.match(refused.headers.get('content-type') ?? '', /^application\/json/);
   });
 
   it("POST / is still the tutorial's create", async () => {
@@ -40,6 +43,7 @@ describe('GET /openapi.json', () => {
     const reply = await call(base, 'GET', '/openapi.json');
     assert.equal(reply.status, 200);
     assert.equal(reply.headers.get('cache-control'), 'public, max-age=300');
+    assert.equal(reply.headers.get('vary'), 'Host');
     const document = jsonBody(reply);
     assert.ok(isRecord(document));
     assert.equal(document.openapi, '3.1.0');
@@ -65,7 +69,10 @@ describe('GET /docs', () => {
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.equal(page.headers.get('cache-control'), 'no-cache');
-    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const policy = page.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /script-src 'self';/);
+    // "Try it out" calls the API at its own URL (another origin when PUBLIC_BASE_URL names one).
+    assert.ok(policy.includes(`connect-src 'self' ${new URL(base).origin};`), policy);
     const files = [...page.text.matchAll(/(?:src|href)="(docs\/[^"]+)"/g)].map((m) => m[1] ?? '');
     assert.equal(files.length, 3, page.text);
     assert.doesNotMatch(page.text, /<script>/, 'no inline script');
@@ -77,7 +84,21 @@ describe('GET /docs', () => {
       assert.ok(asset.text.length > 0);
     }
     const script = files.find((f) => f.includes('swagger-ui-bundle')) ?? '';
-    assert.doesNotMatch((await call(base, 'GET', `/${script}`)).text.slice(-200), /sourceMappingURL/);
+    const code = (await call(base, 'GET', `/${script}`)).text;
+    assert.doesNotMatch(code.slice(-200), /sourceMappingURL/);
+
+    // The viewer's licences (Apache-2.0) are served next to it, under the names its first comment gives.
+    const named = /^\/\*! For license information please see (.+) \(next to this file\) \*\//.exec(code)?.[1];
+    assert.ok(named, code.slice(0, 200));
+    const licenses = named.split(', ');
+    assert.equal(licenses.length, 3);
+    for (const license of licenses) {
+      const text = await call(base, 'GET', `/docs/${license}`);
+      assert.equal(text.status, 200, license);
+      assert.match(text.headers.get('content-type') ?? '', /^text\/plain/);
+    }
+    const all = (await Promise.all(licenses.map((l) => call(base, 'GET', `/docs/${l}`)))).map((r) => r.text);
+    assert.ok(all.some((text) => text.includes('Apache License')));
   });
 
   it('sends its files gzipped to a browser that takes gzip', async () => {
@@ -97,6 +118,11 @@ describe('GET /docs', () => {
     });
     assert.ok(gzipped.length < plain.text.length / 2, `${gzipped.length} bytes gzipped, ${plain.text.length} plain`);
     assert.equal(gunzipSync(gzipped).toString('utf8'), plain.text);
+
+    // gzip;q=0 refuses gzip (RFC 9110): the file comes as it is.
+    const refused = await rawCall(base, 'GET', `/${script}`, undefined, { 'accept-encoding': 'gzip;q=0, identity' });
+    assert.equal(refused.headers.get('content-encoding'), null);
+    assert.equal(refused.text, plain.text);
   });
 
   it('a file it does not have is a 404 problem', async () => {

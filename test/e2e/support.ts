@@ -6,17 +6,22 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before } from 'node:test';
-import { type LocalAuthMode, type LocalSystem, startLocal } from '../../local/server.js';
-import { checkAnswer } from '../support/contract.js';
+import { type LocalAuthMode, type LocalOptions, type LocalSystem, startLocal } from '../../local/server.js';
+import { checkAnswer, registerSystem } from '../support/contract.js';
 
 /**
  * One local system for the whole test file: started (on free ports, in memory) before its tests, with `started`
  * run for the file's own set-up, and closed after them.
  */
-export function useLocalSystem(authMode: LocalAuthMode, started: (system: LocalSystem) => Promise<void> | void): void {
+export function useLocalSystem(
+  authMode: LocalAuthMode,
+  started: (system: LocalSystem) => Promise<void> | void,
+  options: Partial<LocalOptions> = {},
+): void {
   let system: LocalSystem | undefined;
   before(async () => {
-    system = await startLocal({ port: 0, dynamodbPort: 0, authMode });
+    system = await startLocal({ port: 0, dynamodbPort: 0, authMode, ...options });
+    registerSystem(system.url, authMode);
     await started(system);
   });
   after(async () => {

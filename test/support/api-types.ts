@@ -98,7 +98,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A file of the reference page (its viewer's scripts and styles) */
+        /** A file of the reference page (its viewer's scripts, styles and licences) */
         get: operations["docsAsset"];
         put?: never;
         post?: never;
@@ -119,7 +119,7 @@ export interface components {
             title: string;
             /** @description Whether it is done. */
             completed: boolean;
-            /** @description A position of your choosing (any integer), to sort by; null or absent for none (null clears it). */
+            /** @description A position of your choosing (any integer), to sort by; absent when it has none. */
             order?: number;
             /**
              * Format: uri
@@ -321,6 +321,34 @@ export interface components {
                 "application/json": components["schemas"]["GatewayMessage"];
             };
         };
+        /** @description The request is over API Gateway's 10 MB (this route reads no body; answered by API Gateway). */
+        GatewayPayloadTooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Request Entity Too Large"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayMessage"];
+            };
+        };
+        /** @description Over the API's rate or burst limit (API Gateway's throttling, before any function runs): retry later, with backoff. */
+        TooManyRequests: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Too Many Requests"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayMessage"];
+            };
+        };
         /** @description The body is not sent as JSON (Content-Type: application/json). */
         UnsupportedMediaType: {
             headers: {
@@ -390,7 +418,7 @@ export interface components {
         ETag: string;
         /** @description The new todo's URL. */
         Location: string;
-        /** @description The next page, as <url>; rel="next" (RFC 8288); absent on the last page. */
+        /** @description The next page, as <url>; rel="next" (RFC 8288); absent on the last page. Follow it until it is absent: with ?completed=, a page may hold fewer todos than the limit, or none, and still have a next page. */
         Link: string;
         /** @description true when this is the answer to an earlier request with the same Idempotency-Key. */
         IdempotentReplayed: "true";
@@ -462,7 +490,8 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             412: components["responses"]["PreconditionFailed"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -534,6 +563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -555,7 +585,8 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -579,7 +610,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -650,6 +682,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -705,7 +738,8 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -737,8 +771,9 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             412: components["responses"]["PreconditionFailed"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -796,6 +831,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             428: components["responses"]["PreconditionRequired"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -819,7 +855,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -842,7 +879,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };
@@ -866,6 +904,8 @@ export interface operations {
                 content: {
                     "text/javascript": string;
                     "text/css": string;
+                    /** @example The licence texts of the viewer. */
+                    "text/plain": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -878,7 +918,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
         };
     };

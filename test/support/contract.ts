@@ -22,11 +22,25 @@ export interface Answer {
   text: string;
 }
 
-// The document of a deployment with tokens: it declares everything, 401s included.
-const DOCUMENT = openApiDocument({ serverUrl: 'http://localhost', authMode: 'oidc' }) as Json & {
-  paths: Record<string, Record<string, Operation>>;
-  components: Json;
+type Document = Json & { paths: Record<string, Record<string, Operation>>; components: Json };
+
+// The document of each auth mode (they differ in the 401s and the security scheme; components are the same).
+const DOCUMENTS = {
+  oidc: openApiDocument({ serverUrl: 'http://localhost', authMode: 'oidc' }) as Document,
+  none: openApiDocument({ serverUrl: 'http://localhost', authMode: 'none' }) as Document,
 };
+// Components are the same in both but for the 401, which only the oidc one has: refs are followed in that one.
+const DOCUMENT = DOCUMENTS.oidc;
+
+// Which document holds the answers of each running system, by its port (tests reach one system by several host
+// names: 127.0.0.1, localhost); useLocalSystem registers each one.
+const systems = new Map<string, keyof typeof DOCUMENTS>();
+const portOf = (url: URL) => url.port || (url.protocol === 'https:' ? '443' : '80');
+
+/** Holds the answers from the system at `url` to the document of `authMode` from now on. */
+export function registerSystem(url: string, authMode: keyof typeof DOCUMENTS): void {
+  systems.set(portOf(new URL(url)), authMode);
+}
 
 const ajv = new Ajv2020({ strict: false, allErrors: true });
 (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
@@ -64,17 +78,23 @@ function validator(schema: Json): ValidateFunction {
   return validate;
 }
 
-const ROUTES = Object.entries(DOCUMENT.paths).map(([path, operations]) => ({
-  path,
-  pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
-  operations,
-}));
+const routesOf = (document: Document) =>
+  Object.entries(document.paths).map(([path, operations]) => ({
+    path,
+    pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+    operations,
+  }));
+const ROUTES = { oidc: routesOf(DOCUMENTS.oidc), none: routesOf(DOCUMENTS.none) };
 
 /** The operation that serves `method` on `pathname`, if the document has one (a literal path wins). */
-function operationOf(method: string, pathname: string): { name: string; operation: Operation } | undefined {
-  const matching = ROUTES.filter((route) => route.pattern.test(pathname)).sort(
-    (a, b) => a.path.split('{').length - b.path.split('{').length,
-  );
+function operationOf(
+  routes: ReturnType<typeof routesOf>,
+  method: string,
+  pathname: string,
+): { name: string; operation: Operation } | undefined {
+  const matching = routes
+    .filter((route) => route.pattern.test(pathname))
+    .sort((a, b) => a.path.split('{').length - b.path.split('{').length);
   for (const route of matching) {
     const operation = route.operations[method.toLowerCase()];
     if (operation) return { name: `${method} ${route.path}`, operation };
@@ -82,29 +102,41 @@ function operationOf(method: string, pathname: string): { name: string; operatio
   return undefined;
 }
 
-/** How many answers were held to the document, and to which operation and status (for a report). */
-export const checked = new Map<string, number>();
-
 /**
- * Holds one answer to the document. Requests the document does not describe (CORS preflights, routes that do not
- * exist, the local issuer's keys) are left alone; everything else must match.
+ * Holds one answer to the document of the system that gave it. CORS preflights are API Gateway's and left alone; a
+ * request for a route the document does not have must get API Gateway's own 404; everything else must match: a
+ * declared status, its declared media type and schema, the headers it requires, present and well-typed, and a
+ * problem whose `status` is the answer's.
  */
 export function checkAnswer(method: string, url: string, answer: Answer): void {
   const upper = method.toUpperCase();
-  if (upper === 'OPTIONS' || upper === 'HEAD') return;
-  const { pathname } = new URL(url);
-  const found = operationOf(upper, pathname);
-  if (!found) return;
+  const parsed = new URL(url);
+  const { pathname } = parsed;
+  // Preflights are API Gateway's; /.well-known/ is the local issuer's (the stand-in for Cognito or another issuer).
+  if (upper === 'OPTIONS' || pathname.startsWith('/.well-known/')) return;
+  const authMode = systems.get(portOf(parsed));
+  assert.ok(authMode, `${url}: no system registered there (registerSystem)`);
   const what = `${upper} ${pathname} → ${answer.status}`;
+  const found = operationOf(ROUTES[authMode], upper, pathname);
+  if (!found) {
+    // No such route: API Gateway answers by itself, before any function.
+    assert.equal(answer.status, 404, `${what}: the document has no ${upper} ${pathname}, yet it was answered`);
+    assert.deepEqual(JSON.parse(answer.text || 'null'), { message: 'Not Found' }, `${what}: not the gateway's 404`);
+    return;
+  }
   const declared = found.operation.responses[String(answer.status)];
   assert.ok(declared, `${what}: ${found.name} does not declare ${answer.status} (${answer.text.slice(0, 200)})`);
   const response = follow(declared);
-  checked.set(`${found.name} ${answer.status}`, (checked.get(`${found.name} ${answer.status}`) ?? 0) + 1);
 
-  for (const [name, header] of Object.entries(response.headers ?? {})) {
+  for (const [name, reference] of Object.entries(response.headers ?? {})) {
+    const header = follow(reference as Json);
     const value = answer.headers.get(name);
-    const schema = follow(header as Json).schema as Json | undefined;
-    if (value === null || !schema) continue;
+    if (value === null) {
+      assert.ok(header.required !== true, `${what}: the required header ${name} is missing`);
+      continue;
+    }
+    const schema = header.schema as Json | undefined;
+    if (!schema) continue;
     const typed = schema.type === 'integer' ? Number(value) : value;
     assert.ok(
       validator(schema)(typed),
@@ -127,4 +159,7 @@ export function checkAnswer(method: string, url: string, answer: Answer): void {
     validate(body),
     `${what}: the body does not match the document: ${ajv.errorsText(validate.errors)}\n${answer.text.slice(0, 500)}`,
   );
+  if (mediaType === 'application/problem+json') {
+    assert.equal((body as { status?: unknown }).status, answer.status, `${what}: the problem names another status`);
+  }
 }
