@@ -1,4 +1,5 @@
 /** The payload format 2.0 event that API Gateway's HTTP API hands a function, built from a received request. */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -102,9 +103,13 @@ function queryParameters(raw: string): Record<string, string> | undefined {
 
 const TEXT_TYPES = /^(text\/|application\/(?:[\w.+-]+\+)?(?:json|xml|javascript|x-www-form-urlencoded)\b)/i;
 
-/** Text stays text; anything else arrives base64-encoded. */
+/**
+ * Text stays text; anything else arrives base64-encoded, and so do bytes that claim to be text but are not UTF-8,
+ * so that the function sees exactly what was sent (decoding them here would replace them with U+FFFD, and the
+ * function could not tell).
+ */
 function eventBody(body: Buffer, contentType: string | undefined): { body: string; isBase64Encoded: boolean } {
-  return TEXT_TYPES.test(contentType ?? '')
+  return TEXT_TYPES.test(contentType ?? '') && isUtf8(body)
     ? { body: body.toString('utf8'), isBase64Encoded: false }
     : { body: body.toString('base64'), isBase64Encoded: true };
 }

@@ -3,8 +3,8 @@
  * Lambda execution environment (module scope), then reused by every request.
  */
 import { readConfig } from './config.js';
-import { createHttpHandler, logWarning } from './http/handler.js';
-import { createDynamoDbClient } from './store/dynamodb.js';
+import { createHttpHandler, logWarning, type RouteHandler, type RouteOptions } from './http/handler.js';
+import { createDynamoDbClient, withStoreDeadline } from './store/dynamodb.js';
 import { createDynamoIdempotencyStore } from './store/idempotency-store.js';
 import { createDynamoTodoRepository } from './store/todo-repository.js';
 import { createTodoService } from './todos/service.js';
@@ -24,5 +24,11 @@ export const todos = createTodoService({
     logWarning(`Idempotency record ${what} failed; the request still succeeded`, error),
 });
 
-/** Wraps a route into this deployment's Lambda handler (its auth mode, public URL and If-Match requirement). */
-export const route = createHttpHandler(config);
+const httpHandler = createHttpHandler(config);
+
+/**
+ * Wraps a route into this deployment's Lambda handler (its auth mode, public URL and If-Match requirement). Every
+ * store call the route makes is bounded by the function's own deadline (src/store/dynamodb.ts, STORE_BUDGET).
+ */
+export const route = (handle: RouteHandler, options?: RouteOptions) =>
+  httpHandler((input) => withStoreDeadline(input.deadline, () => handle(input)), options);

@@ -102,21 +102,28 @@ function answering(
     } catch (error) {
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
       const problem = toProblem(error, requestId);
-      if (problem.status >= 500) logFault(error, event, requestId, context);
+      if (problem.status >= 500) logFault(error, problem.status, event, requestId, context);
       return problemResponse(problem, problemHeaders(error));
     }
   };
 }
 
-function logFault(error: unknown, event: APIGatewayProxyEventV2, requestId: string, context?: Context): void {
+function logFault(
+  error: unknown,
+  status: number,
+  event: APIGatewayProxyEventV2,
+  requestId: string,
+  context?: Context,
+): void {
   const detail =
     error instanceof Error
       ? { name: error.name, message: error.message, stack: error.stack, cause: describeCause(error.cause) }
       : { value: String(error) };
   console.error(
     JSON.stringify({
-      level: 'error',
-      message: 'Unhandled fault',
+      // A 503 is the store's passing trouble (throttled, slow, unreachable), not a bug: a warning.
+      level: status === 503 ? 'warn' : 'error',
+      message: status === 503 ? 'Store unavailable' : 'Unhandled fault',
       requestId,
       awsRequestId: context?.awsRequestId,
       routeKey: event.routeKey,

@@ -254,6 +254,29 @@ function components(authMode: AuthMode): Json {
         description: 'The body is not sent as JSON (Content-Type: application/json).',
         content: problem(example('unsupported-media-type', 'Unsupported Media Type', 415, 'Send the body as JSON.')),
       },
+      ServiceUnavailable: {
+        description:
+          'The store is briefly unavailable (throttled, failing or not answering) after the retries the function ' +
+          'makes itself, within about 3 s: send the request again after Retry-After seconds (every request is ' +
+          "safe to send again). Or API Gateway's own message when the API is overloaded.",
+        headers: { 'Retry-After': ref('headers', 'RetryAfter') },
+        content: {
+          ...problem(
+            example(
+              'unavailable',
+              'Service Unavailable',
+              503,
+              'The service is briefly unavailable: retry after 2 s. Quote the request id if it persists.',
+            ),
+          ),
+          ...gateway('Service Unavailable'),
+        },
+      },
+      GatewayServiceUnavailable: {
+        description: "API Gateway's own message when the API is overloaded: retry after Retry-After, if sent.",
+        headers: { 'Retry-After': ref('headers', 'RetryAfter') },
+        content: gateway('Service Unavailable'),
+      },
       InternalServerError: {
         description:
           'A fault of the server: a problem with only the request id (details are in the log), or API ' +
@@ -300,9 +323,14 @@ const ALWAYS = [
   '413:GatewayPayloadTooLarge',
   '429:TooManyRequests',
   '500:InternalServerError',
+  '503:ServiceUnavailable',
 ];
 const WITH_BODY = [...ALWAYS.filter((name) => !name.startsWith('413')), '413:PayloadTooLarge'];
-const PUBLIC = ALWAYS.filter((name) => !name.startsWith('401'));
+// The public routes touch no store: only the gateway's 503 is theirs.
+const PUBLIC = [
+  ...ALWAYS.filter((name) => !name.startsWith('401') && !name.startsWith('503')),
+  '503:GatewayServiceUnavailable',
+];
 
 /** The operation of each route, by route key ("METHOD /path", as serverless.yml declares them). */
 function operations(authMode: AuthMode): Record<string, Json> {

@@ -3,6 +3,7 @@ import type * as z from 'zod/mini';
 import {
   IdempotencyKeyInUseError,
   PreconditionFailedError,
+  StoreUnavailableError,
   TodoError,
   type TodoErrorCode,
   ValidationError,
@@ -37,6 +38,7 @@ const DOMAIN_PROBLEMS: Record<TodoErrorCode, { status: number; title: string }> 
   'precondition-failed': { status: 412, title: 'Precondition Failed' },
   'idempotency-key-in-use': { status: 409, title: 'Conflict' },
   'idempotency-key-reused': { status: 422, title: 'Unprocessable Content' },
+  unavailable: { status: 503, title: 'Service Unavailable' },
 };
 
 const problemType = (slug: string) => `urn:todo-api:problem:${slug}`;
@@ -53,6 +55,18 @@ export function toProblem(error: unknown, requestId: string): Problem {
       title: error.title,
       status: error.status,
       detail: error.message,
+      requestId,
+    };
+  }
+  if (error instanceof StoreUnavailableError) {
+    // A fault of the system, not of the request: only when to retry, and the request id (the cause is logged).
+    return {
+      type: problemType(error.code),
+      title: DOMAIN_PROBLEMS[error.code].title,
+      status: DOMAIN_PROBLEMS[error.code].status,
+      detail:
+        `The service is briefly unavailable: retry after ${error.retryAfterSeconds} s. ` +
+        'Quote the request id if it persists.',
       requestId,
     };
   }
@@ -77,7 +91,9 @@ export function toProblem(error: unknown, requestId: string): Problem {
 export function problemHeaders(error: unknown): Record<string, string> {
   if (error instanceof HttpError) return error.headers;
   if (error instanceof PreconditionFailedError) return { etag: todoEtag(error.current.version) };
-  if (error instanceof IdempotencyKeyInUseError) return { 'retry-after': String(error.retryAfterSeconds) };
+  if (error instanceof IdempotencyKeyInUseError || error instanceof StoreUnavailableError) {
+    return { 'retry-after': String(error.retryAfterSeconds) };
+  }
   return {};
 }
 

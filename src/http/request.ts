@@ -5,11 +5,14 @@ import { HttpError } from './problem.js';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json$/i;
+// Refuses bytes that are not UTF-8 rather than replacing them; a byte order mark is not part of the text.
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /**
  * The request body as a parsed JSON value. Refuses, in this order: a content
- * type that is not JSON (415), a body over 16 KiB (413), and text that is not
- * JSON (400). Whether the value has the right shape is the schema's business.
+ * type that is not JSON (415), a body over 16 KiB (413), bytes that are not
+ * UTF-8 and text that is not JSON (400). Whether the value has the right shape
+ * is the schema's business.
  */
 export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
   const mediaType = (event.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
@@ -31,8 +34,15 @@ export function readJsonBody(event: APIGatewayProxyEventV2): unknown {
       `The body may be at most ${MAX_BODY_BYTES} bytes.`,
     );
   }
+  let text: string;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    text = UTF8.decode(raw);
+  } catch {
+    // JSON text is UTF-8 (RFC 8259); decoding it leniently would store U+FFFD in place of what was sent.
+    throw new HttpError(400, 'invalid-json', 'Invalid JSON', 'The request body is not valid UTF-8.');
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     throw new HttpError(400, 'invalid-json', 'Invalid JSON', 'The request body is not valid JSON.');
   }

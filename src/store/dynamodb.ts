@@ -1,11 +1,13 @@
 /**
  * A deliberately small DynamoDB client: JSON over one keep-alive connection pool, signed with `aws4`, with
- * jittered retries. It exists because the AWS SDK v3 spends several times more CPU per call (`npm run bench`,
+ * jittered retries within a time budget (STORE_BUDGET); when the store stays throttled, faulty or silent through
+ * them, the call fails with a `StoreUnavailableError` (a 503 with Retry-After). It exists because the AWS SDK v3 spends several times more CPU per call (`npm run bench`,
  * line (i)), and on Lambda CPU time is billed time.
  *
  * The boundary is typed with DynamoDB's own request and answer types, imported from the AWS SDK as types only
  * (nothing of the SDK is bundled): each operation name fixes its input and output type, so no caller casts.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
 import https from 'node:https';
 import type {
@@ -26,6 +28,7 @@ import type {
   UpdateItemOutput,
 } from '@aws-sdk/client-dynamodb';
 import aws4 from 'aws4';
+import { StoreUnavailableError } from '../todos/errors.js';
 
 /**
  * One stored item in DynamoDB's JSON format. (The SDK's types describe that format exactly, except that binary
@@ -77,6 +80,11 @@ export class ConditionalCheckFailedError extends DynamoDbError {
     message: string,
     statusCode: number,
     readonly item: Item | undefined,
+    /**
+     * An earlier attempt of the same call failed in a way that may have applied the write (its answer was lost, or
+     * the store faulted): the condition may have failed on this very write's own effect.
+     */
+    readonly afterUncertainAttempt = false,
   ) {
     super('ConditionalCheckFailedException', message, statusCode);
   }
@@ -87,24 +95,70 @@ export interface DynamoDbClientOptions {
   /** Full URL, e.g. `http://localhost:8000`; defaults to the regional AWS endpoint. */
   endpoint?: string;
   credentials: Credentials;
-  /** Attempts per call, including the first (throttling, 5xx and network errors are retried). */
+  /** Attempts per call, the first included (default: STORE_BUDGET.attempts). */
   maxAttempts?: number;
-  /** Milliseconds a single attempt may take before it is abandoned. */
+  /** Milliseconds one attempt may take before it is abandoned (default: STORE_BUDGET.attemptTimeoutMs). */
   timeoutMs?: number;
+  /** Milliseconds all attempts of one call may take together (default: STORE_BUDGET.totalMs). */
+  totalMs?: number;
 }
 
 export interface DynamoDbClient {
   send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']>;
 }
 
-const RETRYABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-]);
+/**
+ * How long the functions wait on DynamoDB, all in one place.
+ *
+ * DynamoDB answers the item reads and writes and the one-page Queries of this API in single-digit milliseconds; an
+ * attempt still unanswered after a second is stuck (a half-open connection, a node being replaced), and a new
+ * attempt on a new connection does better than waiting on. Three attempts of at most a second, with short jittered
+ * waits between them, all within 2.4 s, give a client its 503 within 3 s when the store hangs, instead of holding
+ * it for the function's whole timeout; a throttled or briefly failing store usually answers the second attempt.
+ * On Lambda the function's own deadline caps it too, less a margin to answer, so that the function always answers
+ * before it is killed (a killed function is API Gateway's bare 500, with no Retry-After).
+ */
+export const STORE_BUDGET = {
+  attempts: 3,
+  attemptTimeoutMs: 1000,
+  totalMs: 2400,
+  /** Full-jitter exponential backoff between attempts: random up to base × 2^n, at most cap. */
+  backoffBaseMs: 25,
+  backoffCapMs: 250,
+  /** Left free before the function's deadline, to build and send the answer. */
+  answerMarginMs: 300,
+  /** An attempt with less time than this left is not started. */
+  minAttemptMs: 50,
+  /**
+   * Once a call of a request has found the store unavailable, the request's later calls (clean-up, such as ending
+   * an idempotency lease) get one short attempt: the answer is already a 503, and must not wait much longer.
+   */
+  afterTroubleMs: 300,
+  /** Retry-After (seconds) when DynamoDB throttled: capacity comes back within a second or so. */
+  throttledRetryAfterS: 1,
+  /** Retry-After (seconds) when it failed or did not answer: give it a little longer. */
+  unavailableRetryAfterS: 2,
+} as const;
+
+/** The deadline of the request being served, and whether the store has already failed it. */
+interface RequestBudget {
+  deadline: number;
+  troubled: boolean;
+}
+const budgets = new AsyncLocalStorage<RequestBudget>();
+
+/**
+ * Runs `work` (one request) with every store call in it bounded by `deadline` (epoch ms, the function's own: on
+ * Lambda, now + `context.getRemainingTimeInMillis()`), less the margin to answer.
+ */
+export function withStoreDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
+  return budgets.run({ deadline, troubled: false }, work);
+}
+
+/** DynamoDB's names for "too many requests": nothing was applied, and a later attempt is likely to succeed. */
+const THROTTLING = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+/** Other answers that say "try again", whatever their status. */
+const RETRYABLE = new Set([...THROTTLING, 'InternalServerError', 'ServiceUnavailable', 'TransactionConflictException']);
 
 /** Waits a random time up to `baseMs * 2^attempt`, at most `capMs` ("full jitter" exponential backoff). */
 export function backoff(attempt: number, baseMs: number, capMs: number): Promise<void> {
@@ -116,16 +170,20 @@ interface Answer {
   text: string;
 }
 
+/** An attempt that got no (complete) answer in its time. */
+class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
+}
+
 export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbClient {
   const url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
   const transport = url.protocol === 'https:' ? https : http;
   const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
-  // 3 attempts of at most 2 s, plus backoff, end well within a 10 s function timeout: a stalled DynamoDB still
-  // gets the client a 500 with a request id instead of a Lambda timeout.
-  const maxAttempts = options.maxAttempts ?? 3;
-  const timeoutMs = options.timeoutMs ?? 2000;
+  const maxAttempts = options.maxAttempts ?? STORE_BUDGET.attempts;
+  const attemptTimeoutMs = options.timeoutMs ?? STORE_BUDGET.attemptTimeoutMs;
+  const totalMs = options.totalMs ?? STORE_BUDGET.totalMs;
 
-  function attempt(operation: Operation, body: string): Promise<Answer> {
+  function attempt(operation: Operation, body: string, timeoutMs: number): Promise<Answer> {
     // Signed anew for each attempt: the signature covers the time.
     const { headers } = aws4.sign(
       {
@@ -145,12 +203,22 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('end', () => {
+            clearTimeout(timer);
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          });
           res.on('error', reject);
         },
       );
-      req.setTimeout(timeoutMs, () => req.destroy(new Error(`DynamoDB ${operation} timed out after ${timeoutMs} ms`)));
-      req.on('error', reject);
+      // One timer for the whole exchange (an idle-socket timeout would let a slow trickle of bytes run on).
+      const timer = setTimeout(
+        () => req.destroy(new AttemptTimeoutError(`DynamoDB ${operation} got no answer in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      req.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       req.end(body);
     });
   }
@@ -158,25 +226,53 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
   return {
     async send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']> {
       const body = JSON.stringify(input);
+      const request = budgets.getStore();
+      const troubled = request?.troubled === true;
+      const end = Math.min(
+        Date.now() + (troubled ? STORE_BUDGET.afterTroubleMs : totalMs),
+        (request?.deadline ?? Number.POSITIVE_INFINITY) - STORE_BUDGET.answerMarginMs,
+      );
+      const attempts = troubled ? 1 : maxAttempts;
+      // Whether an attempt that failed may have been applied all the same (its answer lost, or a server fault).
+      let uncertain = false;
+      let last: Error | undefined;
       for (let n = 1; ; n++) {
+        const left = end - Date.now();
+        if (left < STORE_BUDGET.minAttemptMs) {
+          throw unavailable(request, last ?? new AttemptTimeoutError(`No time left to call DynamoDB ${operation}`));
+        }
         let outcome: Answer | Error;
         try {
-          outcome = await attempt(operation, body);
+          outcome = await attempt(operation, body, Math.min(attemptTimeoutMs, left));
         } catch (networkError) {
           outcome = networkError instanceof Error ? networkError : new Error(String(networkError));
         }
         if (!(outcome instanceof Error) && outcome.status === 200) {
+          // A 200 that is not JSON is a broken store, not a passing one: it stays a fault (a 500).
           return JSON.parse(outcome.text) as Operations[O]['output'];
         }
-        const failure = outcome instanceof Error ? outcome : toDynamoDbError(outcome);
-        if (!isRetryable(failure) || n >= maxAttempts) throw failure;
-        await backoff(n, 25, 1000);
+        const failure = outcome instanceof Error ? outcome : toDynamoDbError(outcome, uncertain);
+        if (!isTransient(failure)) throw failure;
+        uncertain ||= mayHaveBeenApplied(failure);
+        last = failure;
+        if (n >= attempts) throw unavailable(request, failure);
+        await backoff(n, STORE_BUDGET.backoffBaseMs, Math.min(STORE_BUDGET.backoffCapMs, end - Date.now()));
       }
     },
   };
 }
 
-function toDynamoDbError({ status, text }: Answer): DynamoDbError {
+/** The store is unavailable for this request: it says when to retry, and the request's later calls are short. */
+function unavailable(request: RequestBudget | undefined, cause: Error): StoreUnavailableError {
+  if (request) request.troubled = true;
+  const throttled = cause instanceof DynamoDbError && THROTTLING.has(cause.name);
+  return new StoreUnavailableError(
+    throttled ? STORE_BUDGET.throttledRetryAfterS : STORE_BUDGET.unavailableRetryAfterS,
+    { cause },
+  );
+}
+
+function toDynamoDbError({ status, text }: Answer, afterUncertainAttempt: boolean): DynamoDbError {
   let parsed: { __type?: unknown; message?: unknown; Message?: unknown; Item?: Item } = {};
   try {
     parsed = JSON.parse(text);
@@ -186,12 +282,37 @@ function toDynamoDbError({ status, text }: Answer): DynamoDbError {
   const type = String(parsed.__type ?? 'UnknownError');
   const name = type.slice(type.lastIndexOf('#') + 1);
   const message = String(parsed.message ?? parsed.Message ?? `HTTP ${status}`);
-  if (name === 'ConditionalCheckFailedException') return new ConditionalCheckFailedError(message, status, parsed.Item);
+  if (name === 'ConditionalCheckFailedException') {
+    return new ConditionalCheckFailedError(message, status, parsed.Item, afterUncertainAttempt);
+  }
   return new DynamoDbError(name, message, status);
 }
 
-/** Throttling, server faults and network errors are worth another attempt; client errors are not. */
-function isRetryable(error: Error): boolean {
-  if (!(error instanceof DynamoDbError)) return true;
+/**
+ * Throttling, server faults, timeouts and network errors pass, and are worth another attempt; every other answer
+ * (a client error, a missing table, a broken answer) would be the same again.
+ */
+function isTransient(error: Error): boolean {
+  if (!(error instanceof DynamoDbError)) return isNetworkError(error);
   return error.statusCode >= 500 || RETRYABLE.has(error.name);
+}
+
+/**
+ * A failure to reach the store or to hear from it: a system error (ECONNREFUSED, ECONNRESET, EPIPE, ETIMEDOUT,
+ * EAI_AGAIN…) or an attempt's timeout. Not Node's own ERR_ codes (a bug here), nor HPE_ parse errors (the store
+ * answered, with something that is not HTTP: a broken store, which another attempt would not mend).
+ */
+function isNetworkError(error: Error): boolean {
+  if (error instanceof AttemptTimeoutError) return true;
+  const code = (error as NodeJS.ErrnoException).code;
+  return typeof code === 'string' && /^E[A-Z_]+$/.test(code) && !code.startsWith('ERR_');
+}
+
+/**
+ * Whether a failed attempt may have been applied anyway: DynamoDB refused nothing that it throttled, nor anything
+ * that never reached it (connection refused), but a lost answer or a server fault leaves it unknown.
+ */
+function mayHaveBeenApplied(error: Error): boolean {
+  if (error instanceof DynamoDbError) return !THROTTLING.has(error.name);
+  return (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED';
 }

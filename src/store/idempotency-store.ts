@@ -32,6 +32,8 @@ export function createDynamoIdempotencyStore(client: DynamoDbClient, table: stri
         if (!(error instanceof ConditionalCheckFailedError)) throw error;
         // The record that holds the key came back with the refusal: no second read.
         if (!error.item) throw new Error('A refused claim returned no record', { cause: error });
+        // Safe to retry: the todo id in the record was minted for this very call, so the service recognises its own
+        // claim in the record a retry after a lost answer finds.
         return fromRecordItem(record.owner, error.item);
       }
     },
@@ -48,14 +50,17 @@ export function createDynamoIdempotencyStore(client: DynamoDbClient, table: stri
     },
 
     async complete(owner, key) {
+      // Safe to retry: it sets the same state again.
       await client.send('UpdateItem', completeKeyRequest(table, owner, key));
     },
 
     async abandon(owner, key, leaseUntil, now) {
-      // Refused when another attempt has taken the key over since: then it is theirs.
+      // Refused when another attempt has taken the key over since: then it is theirs. Safe to retry: a retry after
+      // a lost answer is refused (the lease already ended), which changes nothing.
       await conditionally(() => client.send('UpdateItem', abandonKeyRequest(table, owner, key, leaseUntil, now)));
     },
 
+    // Safe to retry: deleting what is already deleted changes nothing.
     async forgetAll(owner) {
       await deletePartition(client, table, idempotencyPartition(owner));
     },

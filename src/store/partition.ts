@@ -1,4 +1,5 @@
-import { backoff, type DynamoDbClient, type Item } from './dynamodb.js';
+import { StoreUnavailableError } from '../todos/errors.js';
+import { backoff, type DynamoDbClient, type Item, STORE_BUDGET } from './dynamodb.js';
 import { BATCH_SIZE, batchDeleteRequest, queryKeysRequest } from './requests.js';
 
 /** How many times a batch's unprocessed deletes are sent again before giving up. */
@@ -18,7 +19,10 @@ export async function deletePartition(client: DynamoDbClient, table: string, par
       const left = output.UnprocessedItems?.[table];
       if (!left || left.length === 0) return;
       if (attempt >= MAX_BATCH_ATTEMPTS) {
-        throw new Error(`BatchWriteItem left ${left.length} deletes unprocessed after ${attempt} attempts`);
+        // Throttled all along: the caller may send the whole deletion again (it is safe to retry: deleting what is
+        // already deleted changes nothing).
+        const cause = new Error(`BatchWriteItem left ${left.length} deletes unprocessed after ${attempt} attempts`);
+        throw new StoreUnavailableError(STORE_BUDGET.throttledRetryAfterS, { cause });
       }
       // DynamoDB returns unprocessed items when throttled: back off before sending them again.
       await backoff(attempt, 50, 1000);

@@ -20,6 +20,7 @@ export const MAX_LIST_READS = 5;
 /** The `TodoRepository` port over one DynamoDB table. */
 export function createDynamoTodoRepository(client: DynamoDbClient, table: string): TodoRepository {
   return {
+    // Every write below is safe for the client to send again after a lost answer; each says why.
     async create(todo: Todo): Promise<void> {
       try {
         await client.send('PutItem', putTodoRequest(table, todo));
@@ -69,8 +70,10 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
         return fromItem(output.Attributes);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedError)) throw error;
-        // The client retries an attempt whose answer was lost: if that attempt was applied, the stored todo carries
-        // this very write's new version, and the write succeeded.
+        // Safe to retry: the update sets the same values and the same new version each time. Without If-Match, a
+        // retry after a lost answer simply applies them again. With If-Match, the retry's condition fails on the
+        // version the first attempt wrote: the stored todo carries this very write's new version, and the write
+        // succeeded.
         if (error.item?.version?.S === stamp.version) return fromItem(error.item);
         throw refusal(id, error);
       }
@@ -80,8 +83,13 @@ export function createDynamoTodoRepository(client: DynamoDbClient, table: string
       try {
         await client.send('DeleteItem', deleteTodoRequest(table, owner, id, expected));
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedError) throw refusal(id, error);
-        throw error;
+        if (!(error instanceof ConditionalCheckFailedError)) throw error;
+        // Safe to retry: a delete applied twice deletes once. But when an earlier attempt may have been applied
+        // (its answer was lost), the retry finds no todo, and that is this very delete's doing: done, not a 404.
+        // (Had the todo never existed, 204 is still a true answer: it does not exist now.) A todo still there
+        // means no attempt was applied, and its version says why (412).
+        if (!error.item && error.afterUncertainAttempt) return;
+        throw refusal(id, error);
       }
     },
 

@@ -18,7 +18,8 @@ export type TodoErrorCode =
   | 'invalid-cursor'
   | 'precondition-failed'
   | 'idempotency-key-in-use'
-  | 'idempotency-key-reused';
+  | 'idempotency-key-reused'
+  | 'unavailable';
 
 export abstract class TodoError extends Error {
   abstract readonly code: TodoErrorCode;
@@ -84,5 +85,21 @@ export class InvalidCursorError extends TodoError {
   readonly code = 'invalid-cursor';
   constructor() {
     super('The cursor is not valid for this listing; start again without it.');
+  }
+}
+
+/**
+ * The store did not answer in time, or said it was overloaded, through every attempt the time budget allowed: the
+ * request may well succeed if sent again a little later. (Writes are safe to send again: see src/store.)
+ */
+export class StoreUnavailableError extends TodoError {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'unavailable';
+  constructor(
+    /** When a retry is likely to be answered. */
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`The service is briefly unavailable; retry in ${retryAfterSeconds} s.`, options);
   }
 }

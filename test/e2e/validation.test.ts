@@ -153,6 +153,35 @@ describe('POST / (tutorial route) refuses bad bodies with 400 and creates nothin
   });
 });
 
+describe('bytes that are not UTF-8', () => {
+  // {"title":"caf\xe9"}: Latin-1, as a misconfigured client sends it; and a lone continuation byte.
+  const latin1 = Buffer.concat([Buffer.from('{"title":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+  const stray = Buffer.concat([Buffer.from('{"title":"a'), Buffer.from([0x80]), Buffer.from('b"}')]);
+  const json = { 'content-type': 'application/json' };
+
+  it('POST /todos and POST / → 400 that says so, and nothing stored (no U+FFFD in place of them)', async () => {
+    for (const [path, body] of [
+      ['/todos', latin1],
+      ['/todos', stray],
+      ['/', latin1],
+    ] as const) {
+      const reply = await refusedCreate(() => rawCall(base, 'POST', path, body, json), 400);
+      assert.match(reply.text, /not valid UTF-8/);
+    }
+  });
+
+  it('PATCH → 400, and the todo is unchanged', async () => {
+    const body = Buffer.concat([Buffer.from('{"title":"x'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const reply = await refusedPatch(() => rawCall(base, 'PATCH', target.url, body, json), 400);
+    assert.match(reply.text, /not valid UTF-8/);
+  });
+
+  it('valid UTF-8 beyond ASCII is stored as sent', async () => {
+    const created = await createTodo(base, { title: 'café ☕ 𝄞' });
+    assert.equal(created.title, 'café ☕ 𝄞');
+  });
+});
+
 describe('PATCH /todos/{id} refuses bad bodies with 400 and changes nothing', () => {
   for (const text of INVALID_JSON) {
     it(`invalid JSON ${JSON.stringify(text)}`, async () => {

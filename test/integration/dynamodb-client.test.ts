@@ -13,7 +13,10 @@ import {
   type Credentials,
   createDynamoDbClient,
   DynamoDbError,
+  STORE_BUDGET,
+  withStoreDeadline,
 } from '../../src/store/dynamodb.js';
+import { StoreUnavailableError } from '../../src/todos/errors.js';
 
 interface Seen {
   method: string;
@@ -80,6 +83,27 @@ beforeEach(() => {
 
 const client = (maxAttempts = 3, timeoutMs = 2000, credentials: Credentials = CREDENTIALS) =>
   createDynamoDbClient({ region: REGION, endpoint, credentials, maxAttempts, timeoutMs });
+
+/**
+ * Asserts that `promise` rejects with a StoreUnavailableError that says to retry after `retryAfter` seconds, caused
+ * by the last attempt's failure, which `cause` checks.
+ */
+async function rejectsUnavailable(promise: Promise<unknown>, retryAfter: number, cause: (error: unknown) => void) {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof StoreUnavailableError, `expected a StoreUnavailableError, got ${String(error)}`);
+    assert.equal(error.retryAfterSeconds, retryAfter);
+    cause(error.cause);
+    return true;
+  });
+}
+
+/** A check of a DynamoDbError's name, status and message. */
+const dynamoDbError = (name: string, statusCode: number, message?: string) => (error: unknown) => {
+  assert.ok(error instanceof DynamoDbError, `expected a DynamoDbError, got ${String(error)}`);
+  assert.equal(error.name, name);
+  assert.equal(error.statusCode, statusCode);
+  if (message !== undefined) assert.equal(error.message, message);
+};
 
 /** Asserts that `promise` rejects with a DynamoDbError of this name and status. */
 async function rejectsWith(promise: Promise<unknown>, name: string, statusCode: number, message?: string) {
@@ -237,15 +261,33 @@ describe('createDynamoDbClient', () => {
     assert.equal(seen.length, 1);
   });
 
-  test('ThrottlingException is retried up to maxAttempts, then thrown', async () => {
+  test('ThrottlingException is retried up to maxAttempts, then the store is unavailable: retry in 1 s', async () => {
     replies = [
       awsError(400, 'ThrottlingException', 'slow down 1'),
       awsError(400, 'ThrottlingException', 'slow down 2'),
       awsError(400, 'ThrottlingException', 'slow down 3'),
       json(200, { never: 'reached' }),
     ];
-    await rejectsWith(client(3).send('Query', { TableName: 't' }), 'ThrottlingException', 400, 'slow down 3');
+    await rejectsUnavailable(
+      client(3).send('Query', { TableName: 't' }),
+      1,
+      dynamoDbError('ThrottlingException', 400, 'slow down 3'),
+    );
     assert.equal(seen.length, 3);
+  });
+
+  test("every throttling name is throttling; the store's own 5xx names are unavailability", async () => {
+    for (const name of ['ProvisionedThroughputExceededException', 'RequestLimitExceeded']) {
+      replies = [awsError(400, name)];
+      await rejectsUnavailable(client(1).send('Query', { TableName: 't' }), 1, dynamoDbError(name, 400));
+    }
+    for (const [status, name] of [
+      [503, 'ServiceUnavailable'],
+      [400, 'TransactionConflictException'],
+    ] as const) {
+      replies = [awsError(status, name)];
+      await rejectsUnavailable(client(1).send('Query', { TableName: 't' }), 2, dynamoDbError(name, status));
+    }
   });
 
   test('ProvisionedThroughputExceededException is retried', async () => {
@@ -254,13 +296,17 @@ describe('createDynamoDbClient', () => {
     assert.equal(seen.length, 2);
   });
 
-  test('a 500 is retried up to maxAttempts, then thrown', async () => {
+  test('a 500 is retried up to maxAttempts, then the store is unavailable: retry in 2 s', async () => {
     replies = [
       awsError(500, 'InternalServerError', 'boom'),
       awsError(500, 'InternalServerError', 'boom'),
       json(200, { never: 'reached' }),
     ];
-    await rejectsWith(client(2).send('PutItem', { TableName: 't', Item: {} }), 'InternalServerError', 500, 'boom');
+    await rejectsUnavailable(
+      client(2).send('PutItem', { TableName: 't', Item: {} }),
+      2,
+      dynamoDbError('InternalServerError', 500, 'boom'),
+    );
     assert.equal(seen.length, 2);
   });
 
@@ -276,13 +322,30 @@ describe('createDynamoDbClient', () => {
 
   test('maxAttempts 1 means no retry', async () => {
     replies = [awsError(500, 'InternalServerError'), json(200, {})];
-    await rejectsWith(client(1).send('GetItem', { TableName: 't', Key: {} }), 'InternalServerError', 500);
+    await rejectsUnavailable(
+      client(1).send('GetItem', { TableName: 't', Key: {} }),
+      2,
+      dynamoDbError('InternalServerError', 500),
+    );
     assert.equal(seen.length, 1);
   });
 
-  test('a body that is not DynamoDB JSON becomes UnknownError with the HTTP status', async () => {
+  test('a 5xx body that is not DynamoDB JSON becomes UnknownError with the HTTP status (a proxy failing)', async () => {
     replies = [{ status: 502, body: '<html>Bad Gateway</html>' }];
-    await rejectsWith(client(1).send('GetItem', { TableName: 't', Key: {} }), 'UnknownError', 502, 'HTTP 502');
+    await rejectsUnavailable(
+      client(1).send('GetItem', { TableName: 't', Key: {} }),
+      2,
+      dynamoDbError('UnknownError', 502, 'HTTP 502'),
+    );
+    replies = [{ status: 403, body: '<html>Forbidden</html>' }];
+    await rejectsWith(client(3).send('GetItem', { TableName: 't', Key: {} }), 'UnknownError', 403, 'HTTP 403');
+    assert.equal(seen.length, 2, 'a 4xx that is not throttling is not retried');
+  });
+
+  test('a 200 that is not JSON is a broken store: a fault at once, neither retried nor "unavailable"', async () => {
+    replies = [{ status: 200, body: '{"Item": garbage' }, json(200, {})];
+    await assert.rejects(client(3).send('GetItem', { TableName: 't', Key: {} }), SyntaxError);
+    assert.equal(seen.length, 1);
   });
 
   test('the Message spelling of the message is understood', async () => {
@@ -299,13 +362,90 @@ describe('createDynamoDbClient', () => {
     assert.equal(seen[0]?.abandoned, true, 'the client closed the unanswered request');
   });
 
-  test('an attempt that never gets an answer ends in a timeout error after maxAttempts', async () => {
+  test('an attempt that never gets an answer ends in unavailability after maxAttempts', async () => {
     replies = [{ hang: true }, { hang: true }];
-    await assert.rejects(client(2, 50).send('GetItem', { TableName: 't', Key: {} }), /GetItem timed out after 50 ms/);
+    await rejectsUnavailable(client(2, 50).send('GetItem', { TableName: 't', Key: {} }), 2, (cause) =>
+      assert.match(String(cause), /GetItem got no answer in 50 ms/),
+    );
     assert.equal(seen.length, 2);
   });
 
-  test('a connection error is retried and then thrown as it is', async () => {
+  test('all attempts together stay within the total budget, however many are allowed', async () => {
+    replies = Array.from({ length: 20 }, () => ({ hang: true }) as const);
+    const started = Date.now();
+    const short = createDynamoDbClient({
+      region: REGION,
+      endpoint,
+      credentials: CREDENTIALS,
+      maxAttempts: 20,
+      timeoutMs: 100,
+      totalMs: 350,
+    });
+    await rejectsUnavailable(short.send('GetItem', { TableName: 't', Key: {} }), 2, () => {});
+    // 100 ms attempts and random waits between them, 350 ms in all: two to four attempts, never twenty.
+    assert.ok(seen.length >= 2 && seen.length <= 4, `${seen.length} attempts`);
+    assert.ok(Date.now() - started < 350 + 250, `${Date.now() - started} ms`);
+    assert.ok(STORE_BUDGET.totalMs < 3000, 'by default, a hanging store is a 503 within 3 s');
+  });
+
+  test("a request's deadline caps its calls, less the margin to answer; past it, no attempt is made", async () => {
+    replies = [{ hang: true }, { hang: true }];
+    const started = Date.now();
+    const deadline = started + STORE_BUDGET.answerMarginMs + 200;
+    await withStoreDeadline(deadline, () =>
+      rejectsUnavailable(client(3, 5000).send('GetItem', { TableName: 't', Key: {} }), 2, () => {}),
+    );
+    assert.ok(Date.now() <= deadline - STORE_BUDGET.answerMarginMs + 100, 'answered in time to answer');
+    const sent = seen.length;
+    await withStoreDeadline(Date.now() + STORE_BUDGET.answerMarginMs, () =>
+      rejectsUnavailable(client(3).send('GetItem', { TableName: 't', Key: {} }), 2, (cause) =>
+        assert.match(String(cause), /No time left/),
+      ),
+    );
+    assert.equal(seen.length, sent, 'no attempt without the time for one');
+  });
+
+  test("once the store failed a request, the request's later calls get one short attempt", async () => {
+    await withStoreDeadline(Date.now() + 60_000, async () => {
+      replies = [awsError(500, 'InternalServerError'), awsError(500, 'InternalServerError')];
+      await rejectsUnavailable(client(2).send('PutItem', { TableName: 't', Item: {} }), 2, () => {});
+      replies = [awsError(500, 'InternalServerError'), json(200, {})];
+      await rejectsUnavailable(client(3).send('UpdateItem', { TableName: 't', Key: {} }), 2, () => {});
+    });
+    assert.equal(seen.length, 3);
+    // Another request starts afresh.
+    replies = [awsError(500, 'InternalServerError'), json(200, { Item: {} })];
+    await withStoreDeadline(Date.now() + 60_000, async () => {
+      assert.deepEqual(await client(3).send('GetItem', { TableName: 't', Key: {} }), { Item: {} });
+    });
+  });
+
+  test('a failed condition after an attempt that may have been applied says so; after throttling it does not', async () => {
+    const refused = json(400, {
+      __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+      message: 'The conditional request failed',
+    });
+    for (const [first, uncertain] of [
+      [awsError(500, 'InternalServerError'), true],
+      [{ hang: true } as const, true],
+      [awsError(400, 'ThrottlingException'), false],
+    ] as const) {
+      replies = [first, refused];
+      await assert.rejects(client(3, 100).send('DeleteItem', { TableName: 't', Key: {} }), (error: unknown) => {
+        assert.ok(error instanceof ConditionalCheckFailedError);
+        assert.equal(error.afterUncertainAttempt, uncertain, JSON.stringify(first));
+        return true;
+      });
+    }
+    replies = [refused];
+    await assert.rejects(client(3).send('DeleteItem', { TableName: 't', Key: {} }), (error: unknown) => {
+      assert.ok(error instanceof ConditionalCheckFailedError);
+      assert.equal(error.afterUncertainAttempt, false, 'a first attempt is certain');
+      return true;
+    });
+  });
+
+  test('a refused connection is retried, then the store is unavailable', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -316,11 +456,10 @@ describe('createDynamoDbClient', () => {
       credentials: CREDENTIALS,
       maxAttempts: 2,
     });
-    await assert.rejects(unreachable.send('GetItem', { TableName: 't', Key: {} }), (error: unknown) => {
-      assert.ok(error instanceof Error);
-      assert.equal(error instanceof DynamoDbError, false);
-      assert.match(String((error as NodeJS.ErrnoException).code), /ECONNREFUSED/);
-      return true;
+    await rejectsUnavailable(unreachable.send('GetItem', { TableName: 't', Key: {} }), 2, (cause) => {
+      assert.ok(cause instanceof Error);
+      assert.equal(cause instanceof DynamoDbError, false);
+      assert.match(String((cause as NodeJS.ErrnoException).code), /ECONNREFUSED/);
     });
   });
 });

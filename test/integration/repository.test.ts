@@ -101,7 +101,7 @@ describe('repository', () => {
 });
 
 describe('faults', () => {
-  test('a store that cannot be reached gives a generic 500 with the request id, and leaks nothing', async (t) => {
+  test('a store that cannot be reached gives a 503 with Retry-After and the request id, and leaks nothing', async (t) => {
     // A port with nothing listening: the connection is refused.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -122,13 +122,16 @@ describe('faults', () => {
     const event = httpEvent({ routeKey: 'GET /todos' });
     const res = await handler(event);
 
-    assert.equal(res.statusCode, 500);
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers?.['retry-after'], '2');
     const body = JSON.parse(String(res.body));
     assert.equal(body.requestId, event.requestContext.requestId);
-    assert.equal(body.title, 'Internal Server Error');
+    assert.equal(body.title, 'Service Unavailable');
+    assert.equal(body.type, 'urn:todo-api:problem:unavailable');
     assert.ok(!String(res.body).includes('ECONNREFUSED'));
     assert.ok(!String(res.body).includes(String(port)));
     assert.equal(logged.mock.callCount(), 1);
-    assert.match(String(logged.mock.calls[0]?.arguments[0]), /ECONNREFUSED/);
+    // The operator learns what happened (a warning, not a bug); the client only when to retry.
+    assert.match(String(logged.mock.calls[0]?.arguments[0]), /"level":"warn".*ECONNREFUSED/);
   });
 });

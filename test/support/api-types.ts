@@ -367,6 +367,46 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The store is briefly unavailable (throttled, failing or not answering) after the retries the function makes itself, within about 3 s: send the request again after Retry-After seconds (every request is safe to send again). Or API Gateway's own message when the API is overloaded. */
+        ServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "type": "urn:todo-api:problem:unavailable",
+                 *       "title": "Service Unavailable",
+                 *       "status": 503,
+                 *       "detail": "The service is briefly unavailable: retry after 2 s. Quote the request id if it persists.",
+                 *       "requestId": "sV0vFhh2bJaX7g=="
+                 *     }
+                 */
+                "application/problem+json": components["schemas"]["Problem"];
+                /**
+                 * @example {
+                 *       "message": "Service Unavailable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayMessage"];
+            };
+        };
+        /** @description API Gateway's own message when the API is overloaded: retry after Retry-After, if sent. */
+        GatewayServiceUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["RetryAfter"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "message": "Service Unavailable"
+                 *     }
+                 */
+                "application/json": components["schemas"]["GatewayMessage"];
+            };
+        };
         /** @description A fault of the server: a problem with only the request id (details are in the log), or API Gateway's own message when the function failed outright. */
         InternalServerError: {
             headers: {
@@ -493,6 +533,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     createTodo: {
@@ -565,6 +606,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteAllTodos: {
@@ -588,6 +630,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     apiIndex: {
@@ -613,6 +656,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["GatewayServiceUnavailable"];
         };
     };
     createTodoTutorial: {
@@ -684,6 +728,7 @@ export interface operations {
             };
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     getTodo: {
@@ -741,6 +786,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     deleteTodo: {
@@ -775,6 +821,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     updateTodo: {
@@ -833,6 +880,7 @@ export interface operations {
             428: components["responses"]["PreconditionRequired"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["ServiceUnavailable"];
         };
     };
     openApiDocument: {
@@ -858,6 +906,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["GatewayServiceUnavailable"];
         };
     };
     docsPage: {
@@ -882,6 +931,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["GatewayServiceUnavailable"];
         };
     };
     docsAsset: {
@@ -921,6 +971,7 @@ export interface operations {
             413: components["responses"]["GatewayPayloadTooLarge"];
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
+            503: components["responses"]["GatewayServiceUnavailable"];
         };
     };
 }

@@ -31,6 +31,9 @@ export function scripted(script: Script): Scripted {
   };
 }
 
-/** DynamoDB's refusal of a conditional write, with the stored item it returns when asked (ALL_OLD). */
-export const conditionFailed = (item?: Item) =>
-  new ConditionalCheckFailedError('The conditional request failed', 400, item);
+/**
+ * DynamoDB's refusal of a conditional write, with the stored item it returns when asked (ALL_OLD); `afterUncertain`:
+ * the client's earlier attempt of the same call may have been applied.
+ */
+export const conditionFailed = (item?: Item, afterUncertain = false) =>
+  new ConditionalCheckFailedError('The conditional request failed', 400, item, afterUncertain);

@@ -34,6 +34,31 @@ function jsonOfSize(bytes: number): string {
   return text;
 }
 
+describe('readJsonBody: UTF-8 only', () => {
+  test('bytes that are not UTF-8 (sent base64-encoded) are a 400 that says so, not U+FFFD', () => {
+    for (const bytes of [[0xe9], [0x80], [0xff, 0xfe], [0xed, 0xa0, 0x80], [0xc0, 0xaf]]) {
+      const body = Buffer.concat([Buffer.from('{"title":"a'), Buffer.from(bytes), Buffer.from('"}')]);
+      assert.throws(
+        () => readJsonBody(post(body.toString('base64'), 'application/json', true)),
+        (error: unknown) => {
+          assert.ok(error instanceof HttpError && error.status === 400 && /not valid UTF-8/.test(error.message));
+          return true;
+        },
+        JSON.stringify(bytes),
+      );
+    }
+  });
+
+  test('UTF-8 beyond ASCII is read as sent, base64-encoded or not; a byte order mark is skipped', () => {
+    const text = '{"title":"café ☕ 𝄞"}';
+    assert.deepEqual(readJsonBody(post(Buffer.from(text).toString('base64'), 'application/json', true)), {
+      title: 'café ☕ 𝄞',
+    });
+    assert.deepEqual(readJsonBody(post(text, 'application/json')), { title: 'café ☕ 𝄞' });
+    assert.deepEqual(readJsonBody(post(`\uFEFF${text}`, 'application/json')), { title: 'café ☕ 𝄞' });
+  });
+});
+
 describe('readJsonBody', () => {
   test('parses a JSON body', () => {
     assert.deepEqual(readJsonBody(post('{"title":"a","n":[1,2]}', 'application/json')), { title: 'a', n: [1, 2] });

@@ -36,7 +36,9 @@ describe('idempotency store', () => {
   });
 
   test('a refused claim returns the record that holds the key, from the refusal itself', async () => {
-    const completed = { ...stored, state: { S: 'completed' }, todo: { M: toItem({ ...record.todo, title: 'first' }) } };
+    // Another call's record: its todo has another id.
+    const first = { ...record.todo, id: '01KB0N6ZQ3Y1V9W7F8H2J4M5P7', title: 'first' };
+    const completed = { ...stored, state: { S: 'completed' }, todo: { M: toItem(first) } };
     const client = scripted({
       PutItem: () => {
         throw conditionFailed(completed);

@@ -8,7 +8,7 @@ import { DynamoDbError, type Item, type Operations } from '../../src/store/dynam
 import { MAX_BATCH_ATTEMPTS } from '../../src/store/partition.js';
 import { toItem } from '../../src/store/requests.js';
 import { createDynamoTodoRepository, MAX_LIST_READS } from '../../src/store/todo-repository.js';
-import { NotFoundError, PreconditionFailedError } from '../../src/todos/errors.js';
+import { NotFoundError, PreconditionFailedError, StoreUnavailableError } from '../../src/todos/errors.js';
 import type { Todo } from '../../src/todos/todo.js';
 import { type Answer, conditionFailed, scripted } from '../support/scripted-client.js';
 
@@ -303,6 +303,36 @@ describe('update and delete', () => {
     );
   });
 
+  test('a delete refused for want of a todo after an attempt that may have been applied is done (204, not 404)', async () => {
+    for (const precondition of [undefined, { oneOf: [todo(1).version] }]) {
+      const client = scripted({
+        DeleteItem: () => {
+          throw conditionFailed(undefined, true);
+        },
+      });
+      await createDynamoTodoRepository(client, TABLE).delete(OWNER, todo(1).id, precondition);
+    }
+    // Without an uncertain attempt before, no todo is a 404; after one, a todo still there is not this delete's.
+    const certain = scripted({
+      DeleteItem: () => {
+        throw conditionFailed();
+      },
+    });
+    await assert.rejects(
+      createDynamoTodoRepository(certain, TABLE).delete(OWNER, todo(1).id, undefined),
+      NotFoundError,
+    );
+    const stillThere = scripted({
+      DeleteItem: () => {
+        throw conditionFailed(toItem(todo(1)), true);
+      },
+    });
+    await assert.rejects(
+      createDynamoTodoRepository(stillThere, TABLE).delete(OWNER, todo(1).id, { oneOf: ['other'] }),
+      PreconditionFailedError,
+    );
+  });
+
   test('other errors are thrown as they are', async () => {
     const fault = new DynamoDbError('InternalServerError', 'boom', 500);
     const client = scripted({
@@ -395,7 +425,7 @@ describe('deleteAll', () => {
     assert.deepEqual(sent, [6, 5, 4, 3, 2, 1]);
   });
 
-  test(`gives up with a fault after ${MAX_BATCH_ATTEMPTS} attempts that leave deletes unprocessed`, async (t) => {
+  test(`gives up after ${MAX_BATCH_ATTEMPTS} attempts that leave deletes unprocessed: retry in 1 s`, async (t) => {
     t.mock.timers.enable({ apis: ['setTimeout'] });
     let attempts = 0;
     const client = scripted({
@@ -405,10 +435,15 @@ describe('deleteAll', () => {
         return { UnprocessedItems: { [TABLE]: input.RequestItems?.[TABLE] ?? [] } };
       },
     });
-    await assert.rejects(
-      withTimersRunning(t, createDynamoTodoRepository(client, TABLE).deleteAll(OWNER)),
-      new RegExp(`left 3 deletes unprocessed after ${MAX_BATCH_ATTEMPTS} attempts`),
-    );
+    await assert.rejects(withTimersRunning(t, createDynamoTodoRepository(client, TABLE).deleteAll(OWNER)), (error) => {
+      assert.ok(error instanceof StoreUnavailableError);
+      assert.equal(error.retryAfterSeconds, 1);
+      assert.match(
+        String((error.cause as Error).message),
+        new RegExp(`left 3 deletes unprocessed after ${MAX_BATCH_ATTEMPTS}`),
+      );
+      return true;
+    });
     assert.equal(attempts, MAX_BATCH_ATTEMPTS);
   });
 
