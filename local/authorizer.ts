@@ -21,6 +21,10 @@ export interface JwtContext {
   scopes: string[] | null;
 }
 
+/**
+ * Checks a request's headers. A header sent more than once is an array of its values (as in `headersDistinct`);
+ * an identity source sent more than once is refused.
+ */
 export type Authorize = (headers: IncomingHttpHeaders) => Promise<JwtContext | undefined>;
 
 function tokenFrom(headers: IncomingHttpHeaders, identitySource: string[]): string | undefined {
@@ -28,6 +32,8 @@ function tokenFrom(headers: IncomingHttpHeaders, identitySource: string[]): stri
     const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
     if (!header) throw new Error(`Unsupported identity source for a JWT authorizer: ${source}`);
     const value = headers[header];
+    // Sent twice, it names no one token: API Gateway joins repeated headers with commas, which no token survives.
+    if (Array.isArray(value)) return undefined;
     if (typeof value !== 'string' || value.trim() === '') continue;
     // API Gateway takes the token with or without the Bearer prefix.
     const match = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(value);

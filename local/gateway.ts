@@ -6,7 +6,8 @@
  * puts them in API Gateway's order.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingHttpHeaders, IncomingMessage, RequestListener } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Authorize, JwtContext } from './authorizer.js';
 import { applyCors, isPreflight, preflight } from './cors.js';
 import { buildEvent } from './event.js';
@@ -18,6 +19,9 @@ import type { ServiceModel } from './service-config.js';
 /** API Gateway's own limit on a request body. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 
+/** Requests served at once by default; the next ones are answered 503 until one of them ends. */
+const DEFAULT_MAX_IN_FLIGHT = 256;
+
 export interface GatewayOptions {
   model: ServiceModel;
   /** The handler of each function, by function name. */
@@ -26,26 +30,84 @@ export interface GatewayOptions {
   authorizers?: Map<string, Authorize>;
   /** Where faults are reported (the equivalent of CloudWatch Logs). */
   log?: (line: string) => void;
+  /**
+   * Requests in flight at once (from their headers' arrival until their answer is sent, a body still being
+   * uploaded included); beyond it, 503 with Retry-After. Default DEFAULT_MAX_IN_FLIGHT.
+   */
+  maxInFlight?: number;
+  /**
+   * What the server answers besides the API (the local issuer's keys), after the checks every request passes:
+   * true when it answered `req` itself.
+   */
+  serveLocal?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
+
+/** Connections that carried a malformed request, and are closed after its answer. */
+const refused = new WeakSet<Socket>();
 
 /** The `request` listener of an http.Server that serves `model`'s routes. */
 export function createGateway(options: GatewayOptions): RequestListener {
   const gateway = prepare(options);
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  let inFlight = 0;
   return (req, res) => {
+    // A connection that carried a malformed request closes after its 400: what it pipelined behind it is never
+    // served, nor answered (it goes with the connection).
+    if (refused.has(req.socket)) return;
+    inFlight++;
+    // The request is over when its answer has gone, or when its connection is lost first (a timeout, a reset, a
+    // pipelined request whose connection closes before its turn): whichever comes first, counted once.
+    let over = false;
+    const end = () => {
+      if (over) return;
+      over = true;
+      inFlight--;
+      req.socket.off('close', end);
+    };
+    res.once('close', end);
+    req.socket.once('close', end);
     const requestId = randomBytes(10).toString('base64');
     const receivedAt = new Date();
-    readBody(req, MAX_PAYLOAD_BYTES)
-      .then((body) => respond(gateway, req, { requestId, receivedAt, body }))
-      .catch((error: unknown) => {
-        gateway.log(JSON.stringify({ level: 'error', message: 'gateway fault', error: String(error) }));
-        return gatewayMessage(500, 'Internal Server Error');
-      })
-      .then((response) => {
-        if (gateway.model.cors) applyCors(gateway.model.cors, req.headers.origin, response);
-        response.headers['apigw-requestid'] = requestId;
-        writeResponse(req, res, response);
-      });
+    const bad = malformed(req);
+    if (bad) refused.add(req.socket);
+    const refusal = bad ?? (inFlight > maxInFlight ? overloaded() : undefined);
+    if (!refusal && options.serveLocal?.(req, res)) return;
+    const answer = refusal
+      ? Promise.resolve(refusal)
+      : readBody(req, MAX_PAYLOAD_BYTES)
+          .then((body) => respond(gateway, req, { requestId, receivedAt, body }))
+          .catch((error: unknown) => {
+            // A client that went away before its request was whole (a timeout, a reset) is nobody's fault.
+            if (!req.complete) return undefined;
+            gateway.log(JSON.stringify({ level: 'error', message: 'gateway fault', error: String(error) }));
+            return gatewayMessage(500, 'Internal Server Error');
+          });
+    answer.then((response) => {
+      if (!response || res.destroyed) return;
+      if (gateway.model.cors) applyCors(gateway.model.cors, req.headers.origin, response);
+      response.headers['apigw-requestid'] = requestId;
+      writeResponse(req, res, response);
+    });
   };
+}
+
+/**
+ * A request no server may serve: more than one Host (RFC 9112 §3.2: 400; Node's parser already refuses a request
+ * without one). The connection is closed after the answer, as the rest of what it carries cannot be trusted either.
+ */
+function malformed(req: IncomingMessage): GatewayResponse | undefined {
+  if ((req.headersDistinct.host?.length ?? 0) > 1) {
+    return gatewayMessage(400, 'Bad Request', { connection: 'close' });
+  }
+  return undefined;
+}
+
+/**
+ * Too many requests in flight: API Gateway's own 503 message, with a hint to retry shortly. The connection is
+ * closed after it (shedding load), and the request's body, if any, is never read.
+ */
+function overloaded(): GatewayResponse {
+  return gatewayMessage(503, 'Service Unavailable', { 'retry-after': '1', connection: 'close' });
 }
 
 /** What the gateway serves, checked once: every route has its handler and its authorizer's check. */
@@ -94,8 +156,11 @@ async function respond(gateway: Gateway, req: IncomingMessage, received: Receive
   if (body === undefined) return gatewayMessage(413, 'Request Entity Too Large');
   const match = gateway.router.match(method, rawPath);
   if (!match) return gatewayMessage(404, 'Not Found');
-  // A refusal never reaches the function.
-  const authorization = await authorize(gateway.authorizers, match.route.authorizer, req.headers);
+  // A refusal never reaches the function. The authorizer sees every value of a repeated header, so that two
+  // Authorization headers are refused (API Gateway would join them with a comma, which is no token) instead of
+  // being read as the first one's user. Without an authorizer (AUTH_MODE=none) nothing reads Authorization, and
+  // the request goes on as on AWS: the function gets the values joined with a comma, as any repeated header.
+  const authorization = await authorize(gateway.authorizers, match.route.authorizer, distinctHeaders(req));
   if (!authorization.allowed) return gatewayMessage(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
   const event = buildEvent(req, {
     ...received,
@@ -120,6 +185,15 @@ async function authorize(
   if (!name) return { allowed: true };
   const jwt = await authorizers.get(name)?.(headers);
   return jwt ? { allowed: true, jwt } : { allowed: false };
+}
+
+/** The request's headers, each one sent more than once as the array of its values. */
+function distinctHeaders(req: IncomingMessage): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, values = []] of Object.entries(req.headersDistinct)) {
+    headers[name] = values.length === 1 ? values[0] : values;
+  }
+  return headers;
 }
 
 /** The path and query string of a request target, both as sent (still percent-encoded). */

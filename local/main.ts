@@ -1,7 +1,15 @@
 /** `npm start`: the API at http://localhost:3000 over dynalite, which keeps its data on disk. */
 import { resolve } from 'node:path';
 import { PROJECT_ROOT } from './paths.js';
-import { type LocalAuthMode, type LocalOptions, type LocalSystem, startLocal } from './server.js';
+import {
+  DataDirInUseError,
+  DynamoDbNotAnsweringError,
+  ListenError,
+  type LocalAuthMode,
+  type LocalOptions,
+  type LocalSystem,
+  startLocal,
+} from './server.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -46,6 +54,17 @@ function requireIfMatch(env: Env): boolean {
   return value === 'true';
 }
 
+/** DYNAMODB_WAIT_SECONDS: how long to wait at start for DYNAMODB_ENDPOINT to answer (default 60). */
+function dynamodbWaitMs(env: Env): number {
+  const raw = env.DYNAMODB_WAIT_SECONDS ?? '';
+  if (raw === '') return 60_000;
+  const value = Number(raw);
+  if (!(Number.isFinite(value) && value >= 0 && value <= 3600)) {
+    throw new Error(`DYNAMODB_WAIT_SECONDS must be a number of seconds (0-3600), got ${JSON.stringify(raw)}`);
+  }
+  return value * 1000;
+}
+
 /** The whole configuration of `npm start`, read from the environment once, before anything starts. */
 function settings(env: Env): LocalOptions & { dataDir: string } {
   const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
@@ -56,7 +75,8 @@ function settings(env: Env): LocalOptions & { dataDir: string } {
     host: env.HOST || '127.0.0.1',
     dynamodbPort: port(env, 'DYNAMODB_PORT', 8000),
     dataDir: resolve(PROJECT_ROOT, env.DATA_DIR || '.data'),
-    ...(dynamodbEndpoint ? { dynamodbEndpoint } : {}),
+    ...(dynamodbEndpoint ? { dynamodbEndpoint, dynamodbWaitMs: dynamodbWaitMs(env) } : {}),
+    progress: (line) => console.log(line),
   };
 }
 
@@ -101,14 +121,40 @@ function stopOnSignals(system: LocalSystem): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+/**
+ * A failure to start as one line that names the setting to change: the errors a developer can fix themselves get
+ * their own words; anything else is reported by its message alone (no stack: it is not ours to debug here).
+ */
+function explain(error: unknown): string {
+  if (error instanceof ListenError) {
+    const setting = error.server === 'api' ? 'PORT' : 'DYNAMODB_PORT';
+    const why =
+      error.code === 'EADDRINUSE'
+        ? `is taken by another process on ${error.host}`
+        : error.code === 'EACCES'
+          ? 'is not open to this user (ports below 1024 need privileges)'
+          : `cannot be used on ${error.host} (${error.code})`;
+    const store = error.server === 'dynamodb' ? ' (the embedded DynamoDB)' : '';
+    return `${setting}=${error.port}${store} ${why}: stop what uses it, or choose another with ${setting}=<port> (0 picks a free one)`;
+  }
+  if (error instanceof DataDirInUseError) {
+    return `DATA_DIR ${error.dataDir} is in use by another npm start (process ${error.pid}): stop that one, or give this one its own DATA_DIR=<dir>`;
+  }
+  if (error instanceof DynamoDbNotAnsweringError) {
+    return `DYNAMODB_ENDPOINT ${error.endpoint} did not answer in ${error.waitedMs / 1000} s (${error.reason}): start it, wait longer with DYNAMODB_WAIT_SECONDS=<s>, or unset DYNAMODB_ENDPOINT to use the embedded store`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 async function main(): Promise<void> {
   const options = settings(process.env);
   const system = await startLocal(options);
-  console.log(banner(system, options));
+  // Before the banner: whoever reads it may press Ctrl-C at once, and must get a clean stop.
   stopOnSignals(system);
+  console.log(banner(system, options));
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(explain(error));
   process.exit(1);
 });

@@ -3,11 +3,16 @@
  * and the gateway serving the handlers that serverless.yml declares.
  * `npm start`, the end-to-end tests and the benchmark all use it.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { createLocalJWKSet } from 'jose';
+import { DynamoDbError } from '../src/store/dynamodb.js';
 import { type Authorize, createJwtAuthorizer } from './authorizer.js';
 import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from './dynalite-server.js';
 import { createGateway } from './gateway.js';
@@ -80,7 +85,80 @@ export interface LocalOptions {
   authMode: LocalAuthMode;
   /** serverless.yml's `requireIfMatch` parameter: writes to a todo without If-Match are refused (428). */
   requireIfMatch?: boolean;
+  /** Where the gateway reports faults (default: stderr). */
   log?: (line: string) => void;
+  /** What is worth telling whoever started the system while it starts (`npm start` prints it; default: nothing). */
+  progress?: (line: string) => void;
+  /** Milliseconds a client may take to send a request's headers before it is dropped with 408 (default 10 s). */
+  headersTimeoutMs?: number;
+  /**
+   * Milliseconds a client may take to send a whole request, body included, before it is dropped with 408 (default
+   * 30 s, API Gateway's integration timeout). At least `headersTimeoutMs`.
+   */
+  requestTimeoutMs?: number;
+  /** Requests in flight at once; the next ones are answered 503 with Retry-After: 1 (default 256). */
+  maxInFlight?: number;
+  /** Open connections at once; beyond it, a new connection is closed unanswered (default 1024). */
+  maxConnections?: number;
+  /**
+   * With `dynamodbEndpoint`: how long to wait at start for it to answer, retrying every 2 s, before giving up
+   * (default 60 s).
+   */
+  dynamodbWaitMs?: number;
+}
+
+/** How long a client may take to send a request's headers, and its whole request, unless told otherwise. */
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * How long a connection may stay idle between requests: more than the 4 s of common clients (undici, Node's
+ * agents), so that the client, not the server, closes an idle connection, and never one it is about to reuse.
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 5000;
+const DEFAULT_MAX_CONNECTIONS = 1024;
+const DEFAULT_DYNAMODB_WAIT_MS = 60_000;
+/** Between two attempts to reach DYNAMODB_ENDPOINT at start, and the longest one attempt may take. */
+const DYNAMODB_RETRY_MS = 2000;
+const DYNAMODB_ATTEMPT_MS = 5000;
+
+/** A server of the system could not listen: the API's (`api`) or the embedded store's (`dynamodb`). */
+export class ListenError extends Error {
+  constructor(
+    readonly server: 'api' | 'dynamodb',
+    readonly port: number,
+    readonly host: string,
+    /** EADDRINUSE, EACCES, EADDRNOTAVAIL… */
+    readonly code: string,
+    options: { cause: unknown },
+  ) {
+    super(`The ${server === 'api' ? 'API' : 'DynamoDB'} server cannot listen on ${host}:${port} (${code})`, options);
+  }
+}
+
+/** The data directory is held by another running process. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+  ) {
+    super(`${dataDir} is in use by process ${pid}`);
+  }
+}
+
+/** The DynamoDB endpoint did not answer at start within the time it was given. */
+export class DynamoDbNotAnsweringError extends Error {
+  constructor(
+    readonly endpoint: string,
+    /** Why the last attempt failed: `connection refused`, `no answer within 5 s`… */
+    readonly reason: string,
+    readonly waitedMs: number,
+  ) {
+    super(`DynamoDB at ${endpoint} did not answer within ${seconds(waitedMs)} (${reason})`);
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 export interface LocalSystem {
@@ -122,11 +200,184 @@ function functionEnvironment(model: ServiceModel): Record<string, string> {
 /** The DynamoDB endpoint to use: the one given, or that of a dynalite started for this system (and closed with it). */
 async function dynamodbFor(options: LocalOptions): Promise<{ endpoint: string; dynalite?: Dynalite }> {
   if (options.dynamodbEndpoint) return { endpoint: options.dynamodbEndpoint };
-  const dynalite = await startDynalite({
-    port: options.dynamodbPort,
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  try {
+    const dynalite = await startDynalite({
+      port: options.dynamodbPort,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
+    return { endpoint: dynalite.endpoint, dynalite };
+  } catch (error) {
+    // startDynalite listens on 127.0.0.1.
+    throw asListenError(error, 'dynamodb', options.dynamodbPort, '127.0.0.1');
+  }
+}
+
+/** A failure of `listen()` as a ListenError that says which server it was; any other error as it is. */
+function asListenError(error: unknown, server: 'api' | 'dynamodb', port: number, host: string): unknown {
+  const { syscall, code } = (error ?? {}) as NodeJS.ErrnoException;
+  return syscall === 'listen' && typeof code === 'string'
+    ? new ListenError(server, port, host, code, { cause: error })
+    : error;
+}
+
+/**
+ * The embedded store's data directory, for this process alone: `<dataDir>/.lock` holds its PID while it runs (the
+ * issuer's key, under the same directory, is safe to share: it is made once, atomically). The lock of a process
+ * that is no longer running is taken over. Returns the release, which also runs if the process exits without it.
+ *
+ * (Two processes taking over the same stale lock at the same instant could both believe they hold it; LevelDB's
+ * own lock still stops the second store, less politely. Nothing else can race here.)
+ */
+async function lockDataDir(dataDir: string, progress: (line: string) => void): Promise<() => void> {
+  await mkdir(dataDir, { recursive: true });
+  const file = join(dataDir, '.lock');
+  const mine = String(process.pid);
+  // Written whole under a temporary name, then linked into place: link() fails if the lock exists, so a lock is
+  // never seen half-written, and exactly one process creates it.
+  const temporary = `${file}.${mine}.${randomUUID()}.tmp`;
+  await writeFile(temporary, `${mine}\n`);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await link(temporary, file);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw error;
+      }
+      const holder = await readLock(file);
+      if (holder === 'gone') continue;
+      if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
+        throw new DataDirInUseError(dataDir, holder);
+      }
+      progress(
+        `DATA_DIR ${dataDir} was locked by ${holder === undefined ? 'an unreadable lock' : `process ${holder}`}, ` +
+          'which is not running any more: taking it over',
+      );
+      await rm(file, { force: true });
+    }
+  } finally {
+    await rm(temporary, { force: true });
+  }
+  const release = () => {
+    process.off('exit', release);
+    try {
+      // Only our own: never a lock that another process took over meanwhile.
+      if (readFileSync(file, 'utf8').trim() === mine) unlinkSync(file);
+    } catch {
+      // Already gone.
+    }
+  };
+  process.on('exit', release);
+  return release;
+}
+
+/** The PID a lock file names; undefined when it names none; `gone` when it was removed meanwhile. */
+async function readLock(file: string): Promise<number | undefined | 'gone'> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'gone';
+    throw error;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** Whether a process with this PID runs (signal 0 checks without sending anything; EPERM: it runs as another user). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A network error's code, as a person would say it. */
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EPIPE: 'connection closed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+};
+
+/** An attempt that got no answer in the time it had. */
+class NoAnswerError extends Error {}
+
+/**
+ * Why an attempt to reach the store failed, when it is worth another one: no answer (a network error, a timeout,
+ * here or in the client), or a server fault (`failing`). Undefined when the store refused the request itself,
+ * which another attempt would not change.
+ */
+function transientFailure(error: unknown): { failure: string; state: 'not answering' | 'failing' } | undefined {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    if (cause instanceof DynamoDbError) {
+      return cause.statusCode >= 500 ? { failure: `${cause.statusCode} ${cause.name}`, state: 'failing' } : undefined;
+    }
+    if (cause instanceof NoAnswerError) return { failure: cause.message, state: 'not answering' };
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code) && !code.startsWith('ERR_')) {
+      return { failure: NETWORK_FAILURES[code] ?? code, state: 'not answering' };
+    }
+    // The client's own timeout of an attempt.
+    if (/timed out|no answer/i.test(cause.message)) return { failure: 'no answer in time', state: 'not answering' };
+  }
+  return undefined;
+}
+
+/** `work`, or a NoAnswerError after `ms` (`work` is then abandoned, to end by its own timeouts). */
+async function within<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new NoAnswerError(`no answer within ${seconds(ms)}`)), ms);
   });
-  return { endpoint: dynalite.endpoint, dynalite };
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Creates the tables at an external DynamoDB endpoint, which may not be up yet (a container still starting): while
+ * it does not answer (or fails), says so once and tries again every 2 s, each attempt bounded so that a store that
+ * hangs cannot hold it; after `waitMs`, gives up with a DynamoDbNotAnsweringError. A refusal (bad credentials, an
+ * invalid table) ends it at once.
+ */
+async function createTablesOnceAnswering(
+  endpoint: string,
+  model: ServiceModel,
+  waitMs: number,
+  progress: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  let told: string | undefined;
+  for (;;) {
+    const attemptMs = Math.min(DYNAMODB_ATTEMPT_MS, Math.max(1000, deadline - Date.now()));
+    try {
+      await within(attemptMs, createTables(endpoint, model.tables, model.region));
+      if (told) progress(`DynamoDB at ${endpoint} answers now`);
+      return;
+    } catch (error) {
+      const transient = transientFailure(error);
+      if (!transient) {
+        const reason = error instanceof DynamoDbError ? `${error.name}: ${error.message}` : String(error);
+        throw new Error(`DynamoDB at ${endpoint} refused to create the tables (${reason})`, { cause: error });
+      }
+      if (Date.now() >= deadline) throw new DynamoDbNotAnsweringError(endpoint, transient.failure, waitMs);
+      const news = `DynamoDB at ${endpoint} is ${transient.state} (${transient.failure})`;
+      if (news !== told) {
+        progress(`${news}; retrying every ${seconds(DYNAMODB_RETRY_MS)} for up to ${seconds(waitMs)}...`);
+        told = news;
+      }
+    }
+    await sleep(Math.max(0, Math.min(DYNAMODB_RETRY_MS, deadline - Date.now())));
+  }
 }
 
 /**
@@ -165,21 +416,54 @@ async function loadHandlers(model: ServiceModel): Promise<Map<string, Invocable>
   return handlers;
 }
 
-/** The HTTP server: the local issuer's keys, for tools that verify its tokens; everything else is the API. */
-function apiServer(gateway: RequestListener, key: SigningKey): Server {
+/** The local issuer's keys, for tools that verify its tokens (the gateway serves everything else). */
+function jwksServer(key: SigningKey): (req: IncomingMessage, res: ServerResponse) => boolean {
   const jwks = JSON.stringify({ keys: [key.publicJwk] });
-  return createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-    if (req.method === 'GET' && req.url === JWKS_PATH) {
-      res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(jwks);
-      return;
-    }
-    gateway(req, res);
-  });
+  return (req, res) => {
+    if (req.method !== 'GET' || req.url !== JWKS_PATH) return false;
+    res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' }).end(jwks);
+    return true;
+  };
+}
+
+/** How long the server waits for clients, checked before anything starts. */
+function serverTimeouts(options: LocalOptions): { headersTimeout: number; requestTimeout: number } {
+  const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (!(headersTimeout > 0 && requestTimeout >= headersTimeout)) {
+    throw new Error(
+      `startLocal: headersTimeoutMs (${headersTimeout}) must be over 0, and requestTimeoutMs (${requestTimeout}) at least as long`,
+    );
+  }
+  return { headersTimeout, requestTimeout };
+}
+
+/**
+ * The HTTP server. A client that has not sent its headers within `headersTimeout`, or its whole request within
+ * `requestTimeout`, is answered 408 and dropped, without holding anyone else up (Node checks every connection
+ * this often, a quarter of the headers' time, at most a second: its default of 30 s would let a slow client
+ * stay 40 s); an idle connection is closed after 5 s; and at most `maxConnections` are open at once.
+ */
+function apiServer(
+  gateway: RequestListener,
+  timeouts: { headersTimeout: number; requestTimeout: number },
+  maxConnections: number,
+): Server {
+  const server = createServer(
+    {
+      keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+      ...timeouts,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(timeouts.headersTimeout / 4)),
+    },
+    gateway,
+  );
+  server.maxConnections = maxConnections;
+  return server;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolveListen, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(asListenError(error, 'api', port, host)));
     server.listen(port, host, () => resolveListen((server.address() as AddressInfo).port));
   });
 }
@@ -208,29 +492,48 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     throw new Error('startLocal: one local system per process (handlers bind their configuration at import)');
   }
   started = true;
+  const progress = options.progress ?? (() => {});
   const model = loadLocalModel(options.authMode, options.requireIfMatch);
-  const signingKey = await loadSigningKey(options.dataDir);
-  const { endpoint, dynalite } = await dynamodbFor(options);
+  const timeouts = serverTimeouts(options);
+  // Only the embedded store keeps its data in dataDir; an external one's data is its own business.
+  const unlock =
+    options.dataDir && !options.dynamodbEndpoint ? await lockDataDir(options.dataDir, progress) : undefined;
+  let dynalite: Dynalite | undefined;
   try {
-    await createTables(endpoint, model.tables, model.region);
+    const signingKey = await loadSigningKey(options.dataDir);
+    const store = await dynamodbFor(options);
+    dynalite = store.dynalite;
+    const { endpoint } = store;
+    if (store.dynalite) await createTables(endpoint, model.tables, model.region);
+    else await createTablesOnceAnswering(endpoint, model, options.dynamodbWaitMs ?? DEFAULT_DYNAMODB_WAIT_MS, progress);
     Object.assign(process.env, lambdaEnvironment(model, endpoint, process.env));
     const gateway = createGateway({
       model,
       handlers: await loadHandlers(model),
       authorizers: localAuthorizers(model, signingKey),
+      serveLocal: jwksServer(signingKey),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
     });
-    const server = apiServer(gateway, signingKey);
+    const server = apiServer(gateway, timeouts, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+    const running = store.dynalite;
     return {
       url: `http://localhost:${port}`,
       dynamodbEndpoint: endpoint,
       model,
       issueToken: (user, tokenOptions) => issueToken(signingKey, user, tokenOptions),
-      close: () => closeGracefully(server, dynalite),
+      close: async () => {
+        try {
+          await closeGracefully(server, running);
+        } finally {
+          unlock?.();
+        }
+      },
     };
   } catch (error) {
     await dynalite?.close();
+    unlock?.();
     throw error;
   }
 }
