@@ -2,7 +2,8 @@
  * API Gateway's HTTP API JWT authorizer, locally: the token from the identity
  * source, an RS256 signature checked against the issuer's keys (by `kid`),
  * `iss`, `aud` (or `client_id`), `exp`, `nbf` and `iat`. Whatever fails, the
- * answer is the same 401 API Gateway gives; the handler never runs.
+ * answer is the same 401 API Gateway gives; the handler never runs. Unlike API Gateway, it says why, to whoever
+ * runs `npm start` (never to the client): a developer whose saved token expired should not have to guess.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
@@ -25,21 +26,54 @@ export interface JwtContext {
  * Checks a request's headers. A header sent more than once is an array of its values (as in `headersDistinct`);
  * an identity source sent more than once is refused.
  */
-export type Authorize = (headers: IncomingHttpHeaders) => Promise<JwtContext | undefined>;
+export type Authorize = (headers: IncomingHttpHeaders) => Promise<Authorization>;
 
-function tokenFrom(headers: IncomingHttpHeaders, identitySource: string[]): string | undefined {
+/** The claims of a token the authorizer accepted, or why it refused the request (for the server's log only). */
+export type Authorization = { jwt: JwtContext } | { refused: string };
+
+const refuse = (reason: string): Authorization => ({ refused: reason });
+
+/** The token of the identity source, or why there is none. */
+function tokenFrom(headers: IncomingHttpHeaders, identitySource: string[]): { token: string } | { refused: string } {
   for (const source of identitySource) {
     const header = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
     if (!header) throw new Error(`Unsupported identity source for a JWT authorizer: ${source}`);
     const value = headers[header];
     // Sent twice, it names no one token: API Gateway joins repeated headers with commas, which no token survives.
-    if (Array.isArray(value)) return undefined;
+    if (Array.isArray(value)) return { refused: `${header} sent ${value.length} times` };
     if (typeof value !== 'string' || value.trim() === '') continue;
     // API Gateway takes the token with or without the Bearer prefix.
     const match = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(value);
-    if (match) return match[1];
+    if (match?.[1]) return { token: match[1] };
+    return { refused: `${header} holds no token` };
   }
-  return undefined;
+  return {
+    refused: `no token (send ${identitySource.map((s) => s.replace(/^\$request\.header\./i, '')).join(' or ')}: Bearer <token>)`,
+  };
+}
+
+/** Why jose refused a token, in a developer's words. */
+function joseReason(error: unknown, issuer: string): string {
+  if (error instanceof errors.JWTExpired) {
+    const exp = typeof error.payload.exp === 'number' ? new Date(error.payload.exp * 1000).toISOString() : '?';
+    return `token expired at ${exp}`;
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') {
+      return `wrong issuer ${JSON.stringify(error.payload.iss ?? null)} (expected ${JSON.stringify(issuer)})`;
+    }
+    if (error.claim === 'nbf') return 'token not valid yet (nbf is in the future)';
+    return `claim ${error.claim}: ${error.message}`;
+  }
+  if (error instanceof errors.JWKSNoMatchingKey) {
+    return "signed with a key this issuer does not have (a token of another DATA_DIR, or another issuer's?)";
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad signature';
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed (RS256 only)';
+  if (error instanceof errors.JWTInvalid || error instanceof errors.JWSInvalid || error instanceof TypeError) {
+    return 'not a well-formed JWT';
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 // API Gateway hands claims to the function as strings (arrays as "[a b]").
@@ -56,26 +90,34 @@ function claimsAsStrings(payload: JWTPayload): Record<string, string> {
 
 export function createJwtAuthorizer(config: JwtAuthorizerConfig): Authorize {
   return async (headers) => {
-    const token = tokenFrom(headers, config.identitySource);
-    if (!token) return undefined;
+    const found = tokenFrom(headers, config.identitySource);
+    if (!('token' in found)) return found;
+    const { token } = found;
     let payload: JWTPayload;
     try {
       // API Gateway picks the key by `kid`: a token that names none is refused, even if some key would verify it.
-      if (typeof decodeProtectedHeader(token).kid !== 'string') return undefined;
+      if (typeof decodeProtectedHeader(token).kid !== 'string') return refuse('the token names no key (kid)');
       ({ payload } = await jwtVerify(token, config.keys, {
         algorithms: ['RS256'],
         issuer: config.issuer,
         requiredClaims: ['exp'],
       }));
     } catch (error) {
-      if (error instanceof errors.JOSEError || error instanceof TypeError) return undefined;
+      if (error instanceof errors.JOSEError || error instanceof TypeError)
+        return refuse(joseReason(error, config.issuer));
       throw error;
     }
     // `aud` (ID tokens) decides when present; only without it does `client_id` (Cognito access tokens) count.
     const audiences = payload.aud === undefined ? [payload.client_id] : [payload.aud].flat();
-    if (!audiences.some((a) => typeof a === 'string' && config.audience.includes(a))) return undefined;
-    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000) return undefined;
+    if (!audiences.some((a) => typeof a === 'string' && config.audience.includes(a))) {
+      return refuse(
+        `wrong audience ${JSON.stringify(payload.aud ?? payload.client_id ?? null)} (expected ${config.audience.join(' or ')})`,
+      );
+    }
+    if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000) {
+      return refuse('token issued in the future (iat)');
+    }
     const scope = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return { claims: claimsAsStrings(payload), scopes: scope.length > 0 ? scope : null };
+    return { jwt: { claims: claimsAsStrings(payload), scopes: scope.length > 0 ? scope : null } };
   };
 }

@@ -40,6 +40,37 @@ export interface GatewayOptions {
    * true when it answered `req` itself.
    */
   serveLocal?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** Told of every answered request, as API Gateway's access log is (with why a 401 was refused). */
+  onRequest?: (entry: AccessEntry) => void;
+}
+
+/** One answered request, with the fields of the HTTP API access log that serverless.yml configures. */
+export interface AccessEntry {
+  requestId: string;
+  /** When the request arrived. */
+  time: Date;
+  ip: string;
+  method: string;
+  /** The path as sent (its query string left out: it may hold a cursor). */
+  path: string;
+  protocol: string;
+  /** The route that matched, if one did. */
+  routeKey?: string;
+  status: number;
+  responseLength: number;
+  /** From the request's arrival to its answer. */
+  latencyMs: number;
+  /** How long the function took, when one ran. */
+  integrationLatencyMs?: number;
+  /** Why the authorizer refused the request (a 401). */
+  authorizerError?: string;
+}
+
+/** What `respond` found out on the way, for the access log. */
+interface Trace {
+  routeKey?: string;
+  authorizerError?: string;
+  integrationLatencyMs?: number;
 }
 
 /** Connections that carried a malformed request, and are closed after its answer. */
@@ -68,6 +99,8 @@ export function createGateway(options: GatewayOptions): RequestListener {
     req.socket.once('close', end);
     const requestId = randomBytes(10).toString('base64');
     const receivedAt = new Date();
+    const started = performance.now();
+    const trace: Trace = {};
     const bad = malformed(req);
     if (bad) refused.add(req.socket);
     const refusal = bad ?? (inFlight > maxInFlight ? overloaded() : undefined);
@@ -75,7 +108,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
     const answer = refusal
       ? Promise.resolve(refusal)
       : readBody(req, MAX_PAYLOAD_BYTES)
-          .then((body) => respond(gateway, req, { requestId, receivedAt, body }))
+          .then((body) => respond(gateway, req, { requestId, receivedAt, body }, trace))
           .catch((error: unknown) => {
             // A client that went away before its request was whole (a timeout, a reset) is nobody's fault.
             if (!req.complete) return undefined;
@@ -87,6 +120,18 @@ export function createGateway(options: GatewayOptions): RequestListener {
       if (gateway.model.cors) applyCors(gateway.model.cors, req.headers.origin, response);
       response.headers['apigw-requestid'] = requestId;
       writeResponse(req, res, response);
+      options.onRequest?.({
+        requestId,
+        time: receivedAt,
+        ip: req.socket.remoteAddress ?? '',
+        method: req.method ?? '',
+        path: splitTarget(req.url ?? '/').rawPath,
+        protocol: `HTTP/${req.httpVersion}`,
+        status: response.statusCode,
+        responseLength: response.body.length,
+        latencyMs: Math.round(performance.now() - started),
+        ...trace,
+      });
     });
   };
 }
@@ -147,7 +192,12 @@ interface Received {
 }
 
 /** API Gateway's order: CORS preflight, size limit, route, authorizer, then the function. */
-async function respond(gateway: Gateway, req: IncomingMessage, received: Received): Promise<GatewayResponse> {
+async function respond(
+  gateway: Gateway,
+  req: IncomingMessage,
+  received: Received,
+  trace: Trace,
+): Promise<GatewayResponse> {
   const method = (req.method ?? 'GET').toUpperCase();
   const { rawPath, rawQueryString } = splitTarget(req.url ?? '/');
   const { cors } = gateway.model;
@@ -156,12 +206,16 @@ async function respond(gateway: Gateway, req: IncomingMessage, received: Receive
   if (body === undefined) return gatewayMessage(413, 'Request Entity Too Large');
   const match = gateway.router.match(method, rawPath);
   if (!match) return gatewayMessage(404, 'Not Found');
+  trace.routeKey = match.route.routeKey;
   // A refusal never reaches the function. The authorizer sees every value of a repeated header, so that two
   // Authorization headers are refused (API Gateway would join them with a comma, which is no token) instead of
   // being read as the first one's user. Without an authorizer (AUTH_MODE=none) nothing reads Authorization, and
   // the request goes on as on AWS: the function gets the values joined with a comma, as any repeated header.
   const authorization = await authorize(gateway.authorizers, match.route.authorizer, distinctHeaders(req));
-  if (!authorization.allowed) return gatewayMessage(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+  if ('refused' in authorization) {
+    trace.authorizerError = authorization.refused;
+    return gatewayMessage(401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+  }
   const event = buildEvent(req, {
     ...received,
     body,
@@ -171,20 +225,24 @@ async function respond(gateway: Gateway, req: IncomingMessage, received: Receive
     pathParameters: match.pathParameters,
   });
   if (authorization.jwt) Object.assign(event.requestContext, { authorizer: { jwt: authorization.jwt } });
-  return invoke(match.route.target, event);
+  const invoked = performance.now();
+  try {
+    return await invoke(match.route.target, event);
+  } finally {
+    trace.integrationLatencyMs = Math.round(performance.now() - invoked);
+  }
 }
-
-type Authorization = { allowed: false } | { allowed: true; jwt?: JwtContext };
 
 /** Runs the route's authorizer, if it has one, on the request's headers. */
 async function authorize(
   authorizers: Map<string, Authorize>,
   name: string | undefined,
   headers: IncomingHttpHeaders,
-): Promise<Authorization> {
-  if (!name) return { allowed: true };
-  const jwt = await authorizers.get(name)?.(headers);
-  return jwt ? { allowed: true, jwt } : { allowed: false };
+): Promise<{ jwt?: JwtContext } | { refused: string }> {
+  if (!name) return {};
+  const check = authorizers.get(name);
+  if (!check) throw new Error(`No check for the authorizer ${name}`);
+  return check(headers);
 }
 
 /** The request's headers, each one sent more than once as the array of its values. */

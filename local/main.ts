@@ -1,5 +1,10 @@
-/** `npm start`: the API at http://localhost:3000 over dynalite, which keeps its data on disk. */
+/**
+ * `npm start`: the API at http://localhost:3000 over dynalite, which keeps its data on disk. Every option is an
+ * environment variable and a flag (`npm start -- --port 3100`; the flag wins); `npm start -- --help` lists them.
+ */
 import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { jsonLine, LOG_FORMATS, type LogFormat, textLine } from './access-log.js';
 import { PROJECT_ROOT } from './paths.js';
 import {
   DataDirInUseError,
@@ -12,6 +17,77 @@ import {
 } from './server.js';
 
 type Env = Record<string, string | undefined>;
+
+/** Each option: its flag, the variable it stands for, and what it does (the text of --help). */
+const OPTIONS = [
+  ['port', 'PORT', 'port of the API (default 3000; 0 picks a free one)'],
+  ['host', 'HOST', 'interface the API listens on (default 127.0.0.1)'],
+  ['data-dir', 'DATA_DIR', "the embedded store's data and the local issuer's key (default .data)"],
+  ['dynamodb-port', 'DYNAMODB_PORT', "port of the embedded store's DynamoDB endpoint (default 8000)"],
+  ['dynamodb-endpoint', 'DYNAMODB_ENDPOINT', 'use this DynamoDB endpoint instead of the embedded store'],
+  ['dynamodb-wait-seconds', 'DYNAMODB_WAIT_SECONDS', 'how long to wait for DYNAMODB_ENDPOINT at start (default 60)'],
+  ['auth-mode', 'AUTH_MODE', 'oidc (tokens of the local issuer; the default) or none (one anonymous owner)'],
+  ['require-if-match', 'REQUIRE_IF_MATCH', 'true: writes to a todo without If-Match are refused with 428'],
+  ['log-format', 'LOG_FORMAT', 'text (a line per request; the default) or json (the JSON lines of AWS)'],
+] as const;
+
+const HELP = [
+  'usage: npm start [-- --option value ...]',
+  '',
+  'Runs the TODO API locally: the functions of serverless.yml behind a stand-in for API Gateway, over an embedded',
+  'DynamoDB. Each option is a flag or an environment variable (the flag wins):',
+  '',
+  ...OPTIONS.map(([flag, variable, text]) => `  --${flag.padEnd(22)} ${variable.padEnd(22)} ${text}`),
+  '  --help, -h',
+  '',
+  'LOG_LEVEL (DEBUG, INFO, WARN, ERROR) sets what the functions log (WARN with LOG_FORMAT=text, INFO with json).',
+  'A token for curl: npm run -s token -- <user name>',
+].join('\n');
+
+/**
+ * The environment with the command line's flags applied over it; undefined when --help was asked for. A flag that
+ * is not an option, or a stray argument, is a mistake worth stopping for.
+ */
+function withFlags(args: string[], env: Env): Env | undefined {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args,
+      options: {
+        ...Object.fromEntries(OPTIONS.map(([flag]) => [flag, { type: 'string' as const }])),
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    const what = /'([^']+)'/.exec(error instanceof Error ? error.message : '')?.[1] ?? args.join(' ');
+    throw new Error(`Unknown option or argument ${what}: npm start -- --help lists the options`);
+  }
+  if (parsed.values.help) return undefined;
+  const flagged: Env = {};
+  for (const [flag, variable] of OPTIONS) {
+    const value = parsed.values[flag];
+    if (typeof value === 'string') flagged[variable] = value;
+  }
+  return { ...env, ...flagged };
+}
+
+/** LOG_FORMAT: text (the default) or json. */
+function logFormat(env: Env): LogFormat {
+  const value = env.LOG_FORMAT || 'text';
+  if (!LOG_FORMATS.includes(value as LogFormat)) {
+    throw new Error(`LOG_FORMAT must be ${LOG_FORMATS.join(' or ')}, got ${JSON.stringify(value)}`);
+  }
+  return value as LogFormat;
+}
+
+/** How to get a token of this server's issuer, as a developer would type it. */
+function tokenCommand(dataDir: string, user = 'alice'): string {
+  const defaultDir = resolve(PROJECT_ROOT, '.data');
+  const env = dataDir === defaultDir ? '' : `DATA_DIR=${JSON.stringify(dataDir).slice(1, -1)} `;
+  return `${env}npm run -s token -- ${user}`;
+}
 
 function port(env: Env, name: string, fallback: number): number {
   const raw = env[name];
@@ -68,13 +144,18 @@ function dynamodbWaitMs(env: Env): number {
 /** The whole configuration of `npm start`, read from the environment once, before anything starts. */
 function settings(env: Env): LocalOptions & { dataDir: string } {
   const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
+  const format = logFormat(env);
+  const dataDir = resolve(PROJECT_ROOT, env.DATA_DIR || '.data');
+  const token = tokenCommand(dataDir, '<user>');
   return {
+    functionLogs: format === 'json' ? 'all' : 'quiet',
+    onRequest: (entry) => console.log(format === 'json' ? jsonLine(entry) : textLine(entry, token)),
     authMode: authMode(env),
     requireIfMatch: requireIfMatch(env),
     port: port(env, 'PORT', 3000),
     host: env.HOST || '127.0.0.1',
     dynamodbPort: port(env, 'DYNAMODB_PORT', 8000),
-    dataDir: resolve(PROJECT_ROOT, env.DATA_DIR || '.data'),
+    dataDir,
     ...(dynamodbEndpoint ? { dynamodbEndpoint, dynamodbWaitMs: dynamodbWaitMs(env) } : {}),
     progress: (line) => console.log(line),
   };
@@ -93,7 +174,7 @@ function banner(system: LocalSystem, options: LocalOptions & { dataDir: string }
     ...routes,
     options.authMode === 'oidc'
       ? 'Auth: oidc, a Bearer token of the local issuer is required (AUTH_MODE=none turns it off). Get one for any user name:\n' +
-        `  curl -H "Authorization: Bearer $(npm run -s token -- alice)" ${system.url}/todos`
+        `  curl -H "Authorization: Bearer $(${tokenCommand(options.dataDir)})" ${system.url}/todos`
       : 'Auth: none (AUTH_MODE=none): every request belongs to one anonymous owner.',
     options.requireIfMatch
       ? 'Writes to a todo must send If-Match (REQUIRE_IF_MATCH=true): without it they are refused with 428.'
@@ -147,7 +228,12 @@ function explain(error: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const options = settings(process.env);
+  const env = withFlags(process.argv.slice(2), process.env);
+  if (!env) {
+    console.log(HELP);
+    return;
+  }
+  const options = settings(env);
   const system = await startLocal(options);
   // Before the banner: whoever reads it may press Ctrl-C at once, and must get a clean stop.
   stopOnSignals(system);

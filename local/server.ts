@@ -15,7 +15,7 @@ import { createLocalJWKSet } from 'jose';
 import { DynamoDbError } from '../src/store/dynamodb.js';
 import { type Authorize, createJwtAuthorizer } from './authorizer.js';
 import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from './dynalite-server.js';
-import { createGateway } from './gateway.js';
+import { type AccessEntry, createGateway } from './gateway.js';
 import type { Invocable } from './invoke.js';
 import {
   issueToken,
@@ -87,6 +87,13 @@ export interface LocalOptions {
   requireIfMatch?: boolean;
   /** Where the gateway reports faults (default: stderr). */
   log?: (line: string) => void;
+  /** Told of every request the gateway answered, with why a 401 was refused (`npm start` prints it). */
+  onRequest?: (entry: AccessEntry) => void;
+  /**
+   * What the functions themselves log: `quiet` (the default), warnings and faults only, and no metrics; `all`, every
+   * line and metric they would write to CloudWatch (their log level is then LOG_LEVEL's, INFO by default).
+   */
+  functionLogs?: 'quiet' | 'all';
   /** What is worth telling whoever started the system while it starts (`npm start` prints it; default: nothing). */
   progress?: (line: string) => void;
   /** Milliseconds a client may take to send a request's headers before it is dropped with 408 (default 10 s). */
@@ -395,7 +402,18 @@ export function lambdaEnvironment(
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
     ...functionEnvironment(model),
+    // Locally GET /health may ask the store whether it answers; on AWS its function has no access to the table.
+    HEALTH_CHECK_STORE: 'true',
   };
+}
+
+/**
+ * How much the functions log, set through the variables Powertools reads: quiet leaves the per-request lines to
+ * the gateway's own log, and keeps the functions' warnings and faults; LOG_LEVEL set by the developer wins.
+ */
+function functionLogging(options: LocalOptions, logLevel: string | undefined): Record<string, string> {
+  if (options.functionLogs === 'all') return { LOG_LEVEL: logLevel || 'INFO', POWERTOOLS_METRICS_DISABLED: 'false' };
+  return { LOG_LEVEL: logLevel || 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' };
 }
 
 /**
@@ -506,13 +524,15 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     const { endpoint } = store;
     if (store.dynalite) await createTables(endpoint, model.tables, model.region);
     else await createTablesOnceAnswering(endpoint, model, options.dynamodbWaitMs ?? DEFAULT_DYNAMODB_WAIT_MS, progress);
-    Object.assign(process.env, lambdaEnvironment(model, endpoint, process.env));
+    const logLevel = process.env.LOG_LEVEL;
+    Object.assign(process.env, lambdaEnvironment(model, endpoint, process.env), functionLogging(options, logLevel));
     const gateway = createGateway({
       model,
       handlers: await loadHandlers(model),
       authorizers: localAuthorizers(model, signingKey),
       serveLocal: jwksServer(signingKey),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
     });
     const server = apiServer(gateway, timeouts, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);

@@ -345,7 +345,14 @@ function corsModel(cors: { [key: string]: Json }): CorsModel {
   const strings = (value: Json | undefined, fallback: string[]) =>
     Array.isArray(value) ? value.map(String) : fallback;
   const model: CorsModel = {
-    allowedOrigins: strings(cors.allowedOrigins, ['*']),
+    // An entry may be a comma-separated list (the stage parameter corsAllowedOrigins), which plugins/params.cjs
+    // splits for osls: split here the same way.
+    allowedOrigins: strings(cors.allowedOrigins, ['*']).flatMap((origin) =>
+      origin
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
     allowedMethods: strings(cors.allowedMethods, ['OPTIONS', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
     allowedHeaders: strings(cors.allowedHeaders, [
       'Content-Type',

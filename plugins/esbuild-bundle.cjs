@@ -73,7 +73,10 @@ class EsbuildBundle {
       entries.push([asset, fs.readFileSync(file)]);
     }
 
-    // osls builds everything in .serverless/ (and moves it to the --package directory when given).
+    // osls builds everything in <service>/.serverless/, which it empties first and, with --package, moves to that
+    // directory afterwards: a zip written straight into the --package directory would be deleted by that move. (The
+    // tests and the bench keep the project's own .serverless/ intact by running osls in a service directory of their
+    // own: tools/package.ts.)
     const zipPath = path.join(servicePath, '.serverless', `${name}.zip`);
     fs.mkdirSync(path.dirname(zipPath), { recursive: true });
     await writeZip(zipPath, entries);

@@ -1,9 +1,14 @@
 /**
  * Runs `osls package` the way a deploy would, with no AWS credentials at all, into a fresh temporary directory,
  * and reads what it produced. Shared by the package tests and the benchmark (which cold-starts a packaged zip).
+ *
+ * osls always works in `<service>/.serverless/` (it deletes that directory first, builds there, and with `--package`
+ * moves the result away), whatever `--package` says. So osls runs here in a service directory of its own, made of
+ * links to the project's files: the project's `.serverless/` (what `npm run package` built) is never touched, and
+ * packagings running at once never share a working directory.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +46,24 @@ export function resourcesOfType(template: CfnTemplate, type: string): Array<[str
   return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 }
 
+/** Osls's working directory, which a staged service must not share with the project. */
+const OSLS_WORK_DIR = '.serverless';
+
+/**
+ * A directory that osls takes for the project: a copy of serverless.yml (osls wants the file itself, not a link) and a
+ * link to each of the project's other files but `.serverless/`.
+ */
+async function stageService(into: string): Promise<string> {
+  const service = join(into, 'service');
+  await mkdir(service);
+  for (const entry of await readdir(PROJECT_ROOT)) {
+    if (entry === OSLS_WORK_DIR) continue;
+    if (entry === 'serverless.yml') await copyFile(join(PROJECT_ROOT, entry), join(service, entry));
+    else await symlink(join(PROJECT_ROOT, entry), join(service, entry));
+  }
+  return service;
+}
+
 /** `osls package --stage <stage> --package <tmp>` with an environment that holds no AWS credentials. */
 export async function packageService(stage = 'test', extraArgs: string[] = []): Promise<Packaged> {
   const home = await mkdtemp(join(tmpdir(), 'todo-pkg-home-'));
@@ -48,6 +71,7 @@ export async function packageService(stage = 'test', extraArgs: string[] = []): 
   const dir = join(home, 'package');
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: home, CI: 'true' };
   try {
+    const service = await stageService(home);
     const { stdout, stderr } = await run(
       process.execPath,
       [
@@ -59,7 +83,7 @@ export async function packageService(stage = 'test', extraArgs: string[] = []): 
         dir,
         ...extraArgs,
       ],
-      { cwd: PROJECT_ROOT, env, timeout: 120_000 },
+      { cwd: service, env, timeout: 120_000 },
     );
     const template = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
     return { dir, template, output: stdout + stderr, remove };

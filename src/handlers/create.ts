@@ -6,7 +6,7 @@ import { parseNewTodo, parseTutorialNewTodo } from '../todos/schema.js';
 import type { NewTodo } from '../todos/todo.js';
 
 /** Creates the todo, once per `Idempotency-Key` when the client sends one. */
-async function create({ event, owner, baseUrl, deadline }: RouteInput, parse: (body: unknown) => NewTodo) {
+async function create({ event, owner, baseUrl, deadline, count }: RouteInput, parse: (body: unknown) => NewTodo) {
   const key = idempotencyKey(event);
   const input = parse(readJsonBody(event));
   const { todo, replayed } =
@@ -16,6 +16,7 @@ async function create({ event, owner, baseUrl, deadline }: RouteInput, parse: (b
   const headers: Record<string, string> = { location: todoUrl(baseUrl, todo.id) };
   // As Stripe marks it: this is the answer to an earlier request with the same key, not a new todo.
   if (replayed) headers['idempotent-replayed'] = 'true';
+  else count('TodosCreated');
   return todoResponse(201, todo, baseUrl, headers);
 }
 

@@ -43,6 +43,17 @@ export const apiIndexSchema = z.strictObject({
 });
 export type ApiIndex = z.infer<typeof apiIndexSchema>;
 
+/** The API's version: package.json's (a unit test holds them together), in the document and `GET /health`. */
+export const API_VERSION = '1.0.0';
+
+/** `GET /health`: whether the function runs (and, where it may look, whether the store answers). */
+export const healthSchema = z.strictObject({
+  status: z.enum(['ok', 'unavailable']),
+  version: z.string(),
+  store: z.optional(z.enum(['ok', 'unavailable'])),
+});
+export type Health = z.infer<typeof healthSchema>;
+
 // The domain's field errors are what the problem's `errors` say.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const fieldErrorsAgree: Same<z.infer<typeof fieldErrorSchema>, FieldError> = true;

@@ -17,7 +17,38 @@ export interface RouteInput {
   deadline: number;
   /** What a write requires of the stored version, from If-Match and If-None-Match, as this deployment requires it. */
   writePrecondition(): VersionPrecondition | undefined;
+  /** Adds to one of the request's metrics (published with its log line). */
+  count(metric: RequestMetric, value?: number): void;
 }
+
+/** What a request counts besides its status: what it changed, and how the store treated it. */
+export type RequestMetric = 'TodosCreated' | 'TodosUpdated' | 'TodosDeleted' | 'StoreRetries' | 'StoreUnavailable';
+
+/**
+ * What one request was, once answered: the makings of its log line and metrics. It holds nothing a client sent
+ * (no token, no title); `owner` is the partition, which the observer must not log as it is.
+ */
+export interface RequestRecord {
+  /** API Gateway's id of the request (what the client sees in a problem). */
+  requestId: string;
+  /** Lambda's id of the invocation, when there is one. */
+  awsRequestId?: string;
+  /** `GET /todos/{id}`: the route, never the path (which holds ids). */
+  routeKey: string;
+  status: number;
+  latencyMs: number;
+  /** The first request of this execution environment. */
+  coldStart: boolean;
+  owner?: string;
+  /** For an error answer: the last part of its problem type (`validation`, `not-found`, `internal`…). */
+  problem?: string;
+  counts: Partial<Record<RequestMetric, number>>;
+  /** What was thrown, for a 5xx (its details go to the log only). */
+  fault?: unknown;
+}
+
+/** Where each answered request is reported (the log line and metrics); it must not throw. */
+export type RequestObserver = (record: RequestRecord) => void;
 
 /** One route: the event, the caller and the base URL in, a response out; anything it throws becomes an HTTP answer. */
 export type RouteHandler = (input: RouteInput) => Promise<HttpResponse>;
@@ -49,11 +80,13 @@ const DEFAULT_REMAINING_MS = 29_000;
  */
 export function createHttpHandler(
   settings: HttpSettings,
+  observe: RequestObserver = () => {},
 ): (route: RouteHandler, options?: RouteOptions) => RouteLambdaHandler {
   return (route, { query = [] } = {}) =>
     Object.assign(
-      answering(async (event, context) => {
+      answering(observe, async (event, context, record) => {
         const owner = ownerOf(event, settings.authMode);
+        record.owner = owner;
         refuseUnknownQueryParameters(event, query);
         return route({
           event,
@@ -61,6 +94,9 @@ export function createHttpHandler(
           baseUrl: baseUrl(event, settings.publicBaseUrl),
           deadline: Date.now() + (context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS),
           writePrecondition: () => writePrecondition(event, settings.requireIfMatch === true),
+          count: (metric, value = 1) => {
+            if (value > 0) record.counts[metric] = (record.counts[metric] ?? 0) + value;
+          },
         });
       }),
       { queryParameters: query },
@@ -81,10 +117,11 @@ export type PublicRouteHandler = (input: PublicRouteInput) => Promise<HttpRespon
  */
 export function createPublicHttpHandler(
   settings: Pick<HttpSettings, 'publicBaseUrl'>,
+  observe: RequestObserver = () => {},
 ): (route: PublicRouteHandler, options?: RouteOptions) => RouteLambdaHandler {
   return (route, { query = [] } = {}) =>
     Object.assign(
-      answering(async (event) => {
+      answering(observe, async (event) => {
         refuseUnknownQueryParameters(event, query);
         return route({ event, baseUrl: baseUrl(event, settings.publicBaseUrl) });
       }),
@@ -92,54 +129,46 @@ export function createPublicHttpHandler(
     );
 }
 
-/** Runs `handle`, turning anything it throws into its HTTP answer. */
+/** Whether no request has been answered yet in this execution environment. */
+let coldStart = true;
+
+/**
+ * Runs `handle`, turning anything it throws into its HTTP answer, and reports the answered request to `observe`
+ * (which cannot change or fail the answer).
+ */
 function answering(
-  handle: (event: APIGatewayProxyEventV2, context: Context | undefined) => Promise<HttpResponse>,
+  observe: RequestObserver,
+  handle: (event: APIGatewayProxyEventV2, context: Context | undefined, record: RequestRecord) => Promise<HttpResponse>,
 ): LambdaHandler {
   return async (event, context) => {
-    try {
-      return await handle(event, context);
-    } catch (error) {
-      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-      const problem = toProblem(error, requestId);
-      if (problem.status >= 500) logFault(error, problem.status, event, requestId, context);
-      return problemResponse(problem, problemHeaders(error));
-    }
-  };
-}
-
-function logFault(
-  error: unknown,
-  status: number,
-  event: APIGatewayProxyEventV2,
-  requestId: string,
-  context?: Context,
-): void {
-  const detail =
-    error instanceof Error
-      ? { name: error.name, message: error.message, stack: error.stack, cause: describeCause(error.cause) }
-      : { value: String(error) };
-  console.error(
-    JSON.stringify({
-      // A 503 is the store's passing trouble (throttled, slow, unreachable), not a bug: a warning.
-      level: status === 503 ? 'warn' : 'error',
-      message: status === 503 ? 'Store unavailable' : 'Unhandled fault',
+    const started = performance.now();
+    const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+    const record: RequestRecord = {
       requestId,
-      awsRequestId: context?.awsRequestId,
-      routeKey: event.routeKey,
-      error: detail,
-    }),
-  );
-}
-
-function describeCause(cause: unknown): { name: string; message: string } | undefined {
-  if (cause === undefined) return undefined;
-  return cause instanceof Error
-    ? { name: cause.name, message: cause.message }
-    : { name: 'value', message: String(cause) };
-}
-
-/** A fault the code recovered from by itself: the request succeeded, but an operator should know. */
-export function logWarning(message: string, error: unknown): void {
-  console.error(JSON.stringify({ level: 'warn', message, error: describeCause(error) }));
+      routeKey: event.routeKey ?? 'unknown',
+      status: 0,
+      latencyMs: 0,
+      coldStart,
+      counts: {},
+    };
+    coldStart = false;
+    if (context?.awsRequestId) record.awsRequestId = context.awsRequestId;
+    let response: HttpResponse;
+    try {
+      response = await handle(event, context, record);
+    } catch (error) {
+      const problem = toProblem(error, requestId);
+      record.problem = problem.type.slice(problem.type.lastIndexOf(':') + 1);
+      if (problem.status >= 500) record.fault = error;
+      response = problemResponse(problem, problemHeaders(error));
+    }
+    record.status = response.statusCode ?? 200;
+    record.latencyMs = Math.round((performance.now() - started) * 10) / 10;
+    try {
+      observe(record);
+    } catch {
+      // A broken log line must never cost the client its answer.
+    }
+    return response;
+  };
 }

@@ -8,7 +8,14 @@ import * as z from 'zod/mini';
 import { IDEMPOTENCY_TTL_SECONDS } from '../todos/idempotency.js';
 import { newTodoSchema, todoPatchSchema, tutorialNewTodoSchema } from '../todos/schema.js';
 import { MAX_PAGE_SIZE } from '../todos/service.js';
-import { apiIndexSchema, gatewayMessageSchema, problemSchema, todoViewSchema } from './contract.js';
+import {
+  API_VERSION,
+  apiIndexSchema,
+  gatewayMessageSchema,
+  healthSchema,
+  problemSchema,
+  todoViewSchema,
+} from './contract.js';
 import type { AuthMode } from './owner.js';
 import { MAX_BODY_BYTES } from './request.js';
 
@@ -101,6 +108,13 @@ function components(authMode: AuthMode): Json {
       }),
       GatewayMessage: jsonSchema(gatewayMessageSchema, 'output', {
         message: 'A message from API Gateway itself, which answered without running a function.',
+      }),
+      Health: jsonSchema(healthSchema, 'output', {
+        status: 'ok when the function runs (and the store answers, where it is asked); unavailable otherwise.',
+        version: 'The version of the API.',
+        store:
+          'Whether the store answers; only where the health check may reach it (npm start), not on AWS, where ' +
+          'the health function has no access to the table.',
       }),
       ApiIndex: jsonSchema(apiIndexSchema, 'output', {
         name: 'The name of the API.',
@@ -462,6 +476,31 @@ function operations(authMode: AuthMode): Record<string, Json> {
         ...common('none', ...PUBLIC),
       },
     },
+    'GET /health': {
+      operationId: 'health',
+      summary: 'Whether the API is up (for load balancers and uptime checks)',
+      tags: ['about'],
+      ...publicRoute,
+      responses: {
+        '200': {
+          description: 'Up.',
+          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
+          content: json(ref('schemas', 'Health'), { status: 'ok', version: API_VERSION }),
+        },
+        ...common('none', ...PUBLIC.filter((name) => !name.startsWith('503'))),
+        '503': {
+          description:
+            'The store does not answer (where it is checked), or API Gateway could not run the function ' +
+            '({"message":"Service Unavailable"}).',
+          headers: { 'Retry-After': ref('headers', 'RetryAfter') },
+          content: {
+            'application/json': {
+              schema: { oneOf: [ref('schemas', 'Health'), ref('schemas', 'GatewayMessage')] },
+            },
+          },
+        },
+      },
+    },
     'GET /openapi.json': {
       operationId: 'openApiDocument',
       summary: 'This OpenAPI document, with your server URL',
@@ -545,7 +584,7 @@ export function openApiDocument({ serverUrl, authMode }: OpenApiOptions): Json {
     openapi: '3.1.0',
     info: {
       title: 'TODO API',
-      version: '1.0.0',
+      version: API_VERSION,
       summary: 'Your todos, behind API Gateway, on AWS Lambda and DynamoDB.',
       description:
         "Every todo is its owner's (the verified token's subject). Errors are application/problem+json " +
@@ -558,7 +597,7 @@ export function openApiDocument({ serverUrl, authMode }: OpenApiOptions): Json {
     servers: [{ url: serverUrl }],
     tags: [
       { name: 'todos', description: 'Your todos.' },
-      { name: 'about', description: 'This API: its index, this document and its reference page.' },
+      { name: 'about', description: 'This API: its index, its health, this document and its reference page.' },
     ],
     paths,
     components: components(authMode),

@@ -140,10 +140,17 @@ export const STORE_BUDGET = {
   unavailableRetryAfterS: 2,
 } as const;
 
-/** The deadline of the request being served, and whether the store has already failed it. */
+/** What the store did to one request: attempts it retried, and calls that ended unavailable (a 503). */
+export interface StoreStats {
+  retries: number;
+  unavailable: number;
+}
+
+/** The deadline of the request being served, whether the store has already failed it, and its tally. */
 interface RequestBudget {
   deadline: number;
   troubled: boolean;
+  stats: StoreStats | undefined;
 }
 const budgets = new AsyncLocalStorage<RequestBudget>();
 
@@ -151,8 +158,8 @@ const budgets = new AsyncLocalStorage<RequestBudget>();
  * Runs `work` (one request) with every store call in it bounded by `deadline` (epoch ms, the function's own: on
  * Lambda, now + `context.getRemainingTimeInMillis()`), less the margin to answer.
  */
-export function withStoreDeadline<T>(deadline: number, work: () => Promise<T>): Promise<T> {
-  return budgets.run({ deadline, troubled: false }, work);
+export function withStoreDeadline<T>(deadline: number, work: () => Promise<T>, stats?: StoreStats): Promise<T> {
+  return budgets.run({ deadline, troubled: false, stats }, work);
 }
 
 /** DynamoDB's names for "too many requests": nothing was applied, and a later attempt is likely to succeed. */
@@ -256,6 +263,7 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
         uncertain ||= mayHaveBeenApplied(failure);
         last = failure;
         if (n >= attempts) throw unavailable(request, failure);
+        if (request?.stats) request.stats.retries++;
         await backoff(n, STORE_BUDGET.backoffBaseMs, Math.min(STORE_BUDGET.backoffCapMs, end - Date.now()));
       }
     },
@@ -264,7 +272,10 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
 
 /** The store is unavailable for this request: it says when to retry, and the request's later calls are short. */
 function unavailable(request: RequestBudget | undefined, cause: Error): StoreUnavailableError {
-  if (request) request.troubled = true;
+  if (request) {
+    request.troubled = true;
+    if (request.stats) request.stats.unavailable++;
+  }
   const throttled = cause instanceof DynamoDbError && THROTTLING.has(cause.name);
   return new StoreUnavailableError(
     throttled ? STORE_BUDGET.throttledRetryAfterS : STORE_BUDGET.unavailableRetryAfterS,

@@ -253,3 +253,38 @@ describe('under random faults', () => {
     }
   });
 });
+
+describe('GET /health (npm start asks the store)', () => {
+  it('200 with the version while the store answers; never cached', async () => {
+    const reply = await call(base, 'GET', '/health');
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(reply.headers.get('cache-control'), 'no-store');
+    const health = jsonBody(reply) as { status: string; version: string; store: string };
+    assert.deepEqual(health, { status: 'ok', version: health.version, store: 'ok' });
+    assert.match(health.version, /^\d+\.\d+\.\d+/);
+    assert.deepEqual(
+      proxy.seen.map((request) => request.operation),
+      ['GetItem'],
+      'one read, of a key that never exists',
+    );
+  });
+
+  for (const fault of [{ kind: 'hang' }, { kind: 'error500' }, { kind: 'reset' }, { kind: 'missingTable' }] as const) {
+    it(`503 with Retry-After when the store does not answer (${fault.kind}), within its bound`, async () => {
+      proxy.set({ fault });
+      const started = Date.now();
+      const reply = await call(base, 'GET', '/health');
+      const tookMs = Date.now() - started;
+      assert.equal(reply.status, 503, reply.text);
+      assert.equal(reply.headers.get('retry-after'), '2');
+      assert.deepEqual(jsonBody(reply), {
+        status: 'unavailable',
+        version: (jsonBody(reply) as { version: string }).version,
+        store: 'unavailable',
+      });
+      assert.doesNotMatch(reply.text, INTERNALS);
+      // The probe's own bound (1.5 s) plus the gateway: a hang may not hold the check for the store's 6 s.
+      assert.ok(tookMs < 5000, `answered in ${tookMs} ms`);
+    });
+  }
+});

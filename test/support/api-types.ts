@@ -57,6 +57,23 @@ export interface paths {
         patch: operations["updateTodo"];
         trace?: never;
     };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the API is up (for load balancers and uptime checks) */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -181,6 +198,20 @@ export interface components {
         GatewayMessage: {
             /** @description A message from API Gateway itself, which answered without running a function. */
             message: string;
+        };
+        Health: {
+            /**
+             * @description ok when the function runs (and the store answers, where it is asked); unavailable otherwise.
+             * @enum {string}
+             */
+            status: "ok" | "unavailable";
+            /** @description The version of the API. */
+            version: string;
+            /**
+             * @description Whether the store answers; only where the health check may reach it (npm start), not on AWS, where the health function has no access to the table.
+             * @enum {string}
+             */
+            store?: "ok" | "unavailable";
         };
         ApiIndex: {
             /** @description The name of the API. */
@@ -881,6 +912,47 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Up. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok",
+                     *       "version": "1.0.0"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            /** @description The store does not answer (where it is checked), or API Gateway could not run the function ({"message":"Service Unavailable"}). */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"] | components["schemas"]["GatewayMessage"];
+                };
+            };
         };
     };
     openApiDocument: {

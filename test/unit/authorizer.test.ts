@@ -1,7 +1,7 @@
 /**
  * The local JWT authorizer (local/authorizer.ts) against what API Gateway's HTTP API JWT authorizer accepts and
  * refuses: RS256 only, the key chosen by `kid`, `iss`, `aud` (or `client_id` when there is no `aud`), `exp`, `nbf`,
- * `iat`. Every refusal is `undefined` (the gateway turns it into the 401).
+ * `iat`. Every refusal says why (the gateway turns it into the 401, and logs the reason for the developer).
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
@@ -84,9 +84,12 @@ const rs256 = (input: string) => rs256By(keys.privateKeyObject)(input);
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function accepted(headers: Record<string, string>): Promise<JwtContext> {
-  const context = await authorize(headers);
-  assert.ok(context, `expected the token to be accepted: ${JSON.stringify(headers)}`);
-  return context;
+  const result = await authorize(headers);
+  assert.ok(
+    'jwt' in result,
+    `expected the token to be accepted: ${JSON.stringify(headers)}, got ${JSON.stringify(result)}`,
+  );
+  return result.jwt;
 }
 
 /** A readable account of what was sent: the header and payload of a token rather than its bytes. */
@@ -103,8 +106,11 @@ function describeHeaders(headers: Record<string, string>): string {
   return JSON.stringify({ headers: Object.keys(headers), header: decode(header), payload: decode(payload) });
 }
 
-async function refused(headers: Record<string, string>): Promise<void> {
-  assert.equal(await authorize(headers), undefined, `expected a refusal for ${describeHeaders(headers)}`);
+/** The request is refused, for a reason that matches `why` when given. */
+async function refused(headers: Record<string, string>, why?: RegExp): Promise<void> {
+  const result = await authorize(headers);
+  assert.ok('refused' in result, `expected a refusal for ${describeHeaders(headers)}`);
+  if (why) assert.match(result.refused, why);
 }
 
 describe('a valid RS256 token', () => {
@@ -194,7 +200,10 @@ describe('refused: forged or tampered tokens', () => {
   });
 
   it('HS256 signed with the public key (PEM) as the HMAC secret, same kid', async () => {
-    await refused(bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hs256(keys.publicPem))));
+    await refused(
+      bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hs256(keys.publicPem))),
+      /algorithm not allowed/,
+    );
     await refused(bearer(compact({ alg: 'HS256', kid: KID, typ: 'JWT' }, claims(), hs256(keys.publicPem.trim()))));
   });
 
@@ -209,7 +218,7 @@ describe('refused: forged or tampered tokens', () => {
 
   it('payload changed after signing (another sub, same signature)', async () => {
     const token = await signed();
-    await refused(bearer(withClaimsChanged(token, { sub: 'mallory' })));
+    await refused(bearer(withClaimsChanged(token, { sub: 'mallory' })), /^bad signature$/);
     // And the untouched token is fine, even taken apart and put together again: the change alone is refused.
     await accepted(bearer(token));
     await accepted(bearer(withClaimsChanged(token, {})));
@@ -227,23 +236,26 @@ describe('refused: forged or tampered tokens', () => {
     const [header, payload, signature] = token.split('.');
     assert.ok(signature);
     await refused(bearer(`${header}.${payload}.`));
-    await refused(bearer(`${header}.${payload}`));
+    await refused(bearer(`${header}.${payload}`), /^not a well-formed JWT$/);
     const flipped = Buffer.from(signature, 'base64url');
     flipped[0] = (flipped[0] ?? 0) ^ 1;
     await refused(bearer(`${header}.${payload}.${flipped.toString('base64url')}`));
   });
 
   it('signed by a different RSA key carrying the same kid (foreign key)', async () => {
-    await refused(bearer(await signed(claims(), { key: foreign.privateKey })));
+    await refused(bearer(await signed(claims(), { key: foreign.privateKey })), /^bad signature$/);
   });
 
   it('an unknown kid, even with the right signature', async () => {
-    await refused(bearer(await signed(claims(), { header: { kid: 'unknown-key' } })));
+    await refused(
+      bearer(await signed(claims(), { header: { kid: 'unknown-key' } })),
+      /a key this issuer does not have/,
+    );
   });
 
   it('no kid at all (API Gateway: the token must name the key that signed it)', async () => {
     const token = compact({ alg: 'RS256', typ: 'JWT' }, claims(), rs256);
-    await refused(bearer(token));
+    await refused(bearer(token), /^the token names no key \(kid\)$/);
   });
 
   it('an RS256 signature whose header says RS384, RS512, PS256 or ES256', async () => {
@@ -267,7 +279,7 @@ describe('refused: forged or tampered tokens', () => {
 
 describe('refused: claims', () => {
   it('expired (exp in the past)', async () => {
-    await refused(bearer(await signed(claims({ iat: now() - 3600, exp: now() - 60 }))));
+    await refused(bearer(await signed(claims({ iat: now() - 3600, exp: now() - 60 }))), /^token expired at \d{4}-/);
   });
 
   it('exp is the current second (a token is valid strictly before its exp)', async () => {
@@ -283,11 +295,11 @@ describe('refused: claims', () => {
   });
 
   it('nbf in the future', async () => {
-    await refused(bearer(await signed(claims({ nbf: now() + 600 }))));
+    await refused(bearer(await signed(claims({ nbf: now() + 600 }))), /not valid yet/);
   });
 
   it('iat in the future', async () => {
-    await refused(bearer(await signed(claims({ iat: now() + 600 }))));
+    await refused(bearer(await signed(claims({ iat: now() + 600 }))), /issued in the future/);
   });
 
   it('nbf and iat in the past are fine', async () => {
@@ -295,13 +307,16 @@ describe('refused: claims', () => {
   });
 
   it('wrong iss, or none', async () => {
-    await refused(bearer(await signed(claims({ iss: 'https://evil.example' }))));
+    await refused(
+      bearer(await signed(claims({ iss: 'https://evil.example' }))),
+      /^wrong issuer "https:\/\/evil\.example"/,
+    );
     await refused(bearer(await signed(claims({ iss: `${ISSUER}/` }))));
     await refused(bearer(await signed(claims({ iss: undefined }))));
   });
 
   it('wrong aud', async () => {
-    await refused(bearer(await signed(claims({ aud: 'someone-else' }))));
+    await refused(bearer(await signed(claims({ aud: 'someone-else' }))), /^wrong audience "someone-else" \(expected /);
     await refused(bearer(await signed(claims({ aud: ['someone-else', 'another'] }))));
     await refused(bearer(await signed(claims({ aud: [] }))));
   });
@@ -325,8 +340,11 @@ describe('configuration', () => {
       keys: createLocalJWKSet({ keys: [keys.publicJwk] }),
     });
     const token = await signed();
-    assert.equal((await custom({ 'x-api-token': token }))?.claims.sub, SUB);
-    assert.equal(await custom({ authorization: `Bearer ${token}` }), undefined);
+    const found = await custom({ 'x-api-token': token });
+    assert.equal('jwt' in found && found.jwt.claims.sub, SUB);
+    assert.deepEqual(await custom({ authorization: `Bearer ${token}` }), {
+      refused: 'no token (send X-Api-Token: Bearer <token>)',
+    });
   });
 
   it('an identity source that is not a header is a configuration error', async () => {

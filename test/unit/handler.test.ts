@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Context } from 'aws-lambda';
-import { createHttpHandler, logWarning, type RouteInput } from '../../src/http/handler.js';
+import { createHttpHandler, type RequestRecord, type RouteInput } from '../../src/http/handler.js';
 import { HttpError } from '../../src/http/problem.js';
 import { json } from '../../src/http/responses.js';
 import { NotFoundError, PreconditionFailedError, ValidationError } from '../../src/todos/errors.js';
@@ -9,7 +9,15 @@ import { httpEvent } from '../support/events.js';
 
 const SECRET = 'connection string postgres://admin:s3cr3t@db.internal';
 
-const httpHandler = createHttpHandler({ authMode: 'none' });
+/** What the handlers reported, in order. */
+const records: RequestRecord[] = [];
+const httpHandler = createHttpHandler({ authMode: 'none' }, (record) => records.push(record));
+/** The record of the last request answered. */
+const lastRecord = (): RequestRecord => {
+  const record = records.at(-1);
+  assert.ok(record, 'the request was reported');
+  return record;
+};
 
 function parseBody(body: string | undefined): Record<string, unknown> {
   assert.ok(body !== undefined, 'response has no body');
@@ -17,12 +25,46 @@ function parseBody(body: string | undefined): Record<string, unknown> {
 }
 
 describe('createHttpHandler', () => {
-  test("returns the route's response as it is", async (t) => {
-    const error = t.mock.method(console, 'error', () => undefined);
+  test("returns the route's response as it is, and reports the request once", async () => {
     const response = json(201, { id: 'a' }, { location: '/todos/a' });
-    const handler = httpHandler(async () => response);
-    assert.equal(await handler(httpEvent({ routeKey: 'POST /todos', body: {} })), response);
-    assert.equal(error.mock.callCount(), 0);
+    const handler = httpHandler(async ({ count }) => {
+      count('TodosCreated');
+      count('StoreRetries', 0);
+      return response;
+    });
+    const reported = records.length;
+    const event = httpEvent({ routeKey: 'POST /todos', body: {} });
+    assert.equal(await handler(event), response);
+    assert.equal(records.length, reported + 1);
+    const record = lastRecord();
+    assert.equal(record.requestId, event.requestContext.requestId);
+    assert.equal(record.routeKey, 'POST /todos');
+    assert.equal(record.status, 201);
+    assert.equal(record.owner, 'anonymous');
+    assert.ok(record.latencyMs >= 0);
+    assert.equal(record.problem, undefined);
+    assert.equal(record.fault, undefined);
+    // A zero is not worth a metric.
+    assert.deepEqual(record.counts, { TodosCreated: 1 });
+  });
+
+  test('only the first request of an execution environment is a cold start', async () => {
+    const handler = createHttpHandler({ authMode: 'none' }, (record) => records.push(record))(async () =>
+      json(200, {}),
+    );
+    await handler(httpEvent({ routeKey: 'GET /todos' }));
+    assert.equal(lastRecord().coldStart, false, 'earlier tests already served this module');
+    assert.equal(records[0]?.coldStart, true);
+    assert.equal(records.filter((record) => record.coldStart).length, 1);
+  });
+
+  test('an observer that throws costs the client nothing', async () => {
+    const handler = createHttpHandler({ authMode: 'none' }, () => {
+      throw new Error('log sink broken');
+    })(async () => json(200, { ok: true }));
+    const response = await handler(httpEvent({ routeKey: 'GET /todos' }));
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(parseBody(response.body), { ok: true });
   });
 
   test('hands the route its event, its owner, the base URL and the deadline', async () => {
@@ -85,8 +127,7 @@ describe('createHttpHandler', () => {
     assert.equal(ran, false);
   });
 
-  test('a ValidationError becomes a 400 problem+json and is not logged as a fault', async (t) => {
-    const error = t.mock.method(console, 'error', () => undefined);
+  test('a ValidationError becomes a 400 problem+json and is not reported as a fault', async () => {
     const handler = httpHandler(async () => {
       throw new ValidationError('The request body has invalid fields.', [{ field: 'title', message: 'is required' }]);
     });
@@ -102,11 +143,12 @@ describe('createHttpHandler', () => {
       errors: [{ field: 'title', message: 'is required' }],
       requestId: event.requestContext.requestId,
     });
-    assert.equal(error.mock.callCount(), 0);
+    assert.equal(lastRecord().status, 400);
+    assert.equal(lastRecord().problem, 'validation');
+    assert.equal(lastRecord().fault, undefined);
   });
 
-  test('client errors keep their status: 404 and HttpError', async (t) => {
-    t.mock.method(console, 'error', () => undefined);
+  test('client errors keep their status: 404 and HttpError', async () => {
     const notFound = await httpHandler(async () => {
       throw new NotFoundError('x');
     })(httpEvent({ routeKey: 'GET /todos/{id}', pathParameters: { id: 'x' } }));
@@ -118,12 +160,13 @@ describe('createHttpHandler', () => {
     })(httpEvent({ routeKey: 'POST /todos', body: 'x' }));
     assert.equal(unsupported.statusCode, 415);
     assert.equal(parseBody(unsupported.body).detail, 'Send JSON.');
+    assert.equal(lastRecord().problem, 'unsupported-media-type');
   });
 
-  test('a plain Error is a generic 500 with the request id, logged in full with its cause, leaking nothing', async (t) => {
-    const logged = t.mock.method(console, 'error', () => undefined);
+  test('a plain Error is a generic 500 with the request id, reported with the error, leaking nothing', async () => {
+    const thrown = new Error(SECRET, { cause: new TypeError('the cause') });
     const handler = httpHandler(async () => {
-      throw new Error(SECRET, { cause: new TypeError('the cause') });
+      throw thrown;
     });
     const event = httpEvent({ routeKey: 'GET /todos' });
     const requestId = event.requestContext.requestId;
@@ -140,38 +183,22 @@ describe('createHttpHandler', () => {
     for (const leak of ['s3cr3t', 'postgres://', 'db.internal', 'handler.test', '    at ', 'the cause']) {
       assert.equal(text.includes(leak), false, `${leak} leaked into the response`);
     }
-
-    assert.equal(logged.mock.callCount(), 1);
-    const [line] = logged.mock.calls[0]?.arguments ?? [];
-    assert.equal(typeof line, 'string');
-    const entry = JSON.parse(String(line)) as {
-      level: string;
-      requestId: string;
-      routeKey: string;
-      error: { name: string; message: string; stack: string; cause: { name: string; message: string } };
-    };
-    assert.equal(entry.level, 'error');
-    assert.equal(entry.requestId, requestId);
-    assert.equal(entry.routeKey, 'GET /todos');
-    assert.equal(entry.error.name, 'Error');
-    assert.equal(entry.error.message, SECRET);
-    assert.match(entry.error.stack, /handler\.test\.ts/);
-    assert.deepEqual(entry.error.cause, { name: 'TypeError', message: 'the cause' });
+    // The operator gets it all (src/telemetry.ts logs it; test/unit/telemetry.test.ts checks how).
+    assert.equal(lastRecord().fault, thrown);
+    assert.equal(lastRecord().problem, 'internal');
+    assert.equal(lastRecord().requestId, requestId);
   });
 
-  test('a thrown non-Error is a 500 too, and its value is logged', async (t) => {
-    const logged = t.mock.method(console, 'error', () => undefined);
+  test('a thrown non-Error is a 500 too, and its value is reported', async () => {
     const response = await httpHandler(async () => {
       throw SECRET;
     })(httpEvent({ routeKey: 'GET /todos' }));
     assert.equal(response.statusCode, 500);
     assert.equal(String(response.body).includes('s3cr3t'), false);
-    assert.equal(logged.mock.callCount(), 1);
-    assert.ok(String(logged.mock.calls[0]?.arguments[0]).includes('s3cr3t'));
+    assert.equal(lastRecord().fault, SECRET);
   });
 
-  test("without a request id in the event, the Lambda context's id is used", async (t) => {
-    const logged = t.mock.method(console, 'error', () => undefined);
+  test("without a request id in the event, the Lambda context's id is used", async () => {
     const event = httpEvent({ routeKey: 'GET /todos' });
     const withoutId: typeof event = { ...event, requestContext: { ...event.requestContext, requestId: '' } };
     Reflect.deleteProperty(withoutId.requestContext, 'requestId');
@@ -180,25 +207,7 @@ describe('createHttpHandler', () => {
       throw new Error('boom');
     })(withoutId, context);
     assert.equal(parseBody(response.body).requestId, 'lambda-request-1');
-    assert.ok(String(logged.mock.calls[0]?.arguments[0]).includes('lambda-request-1'));
-  });
-});
-
-describe('logWarning', () => {
-  test('logs one JSON line with the level, the message and the error', (t) => {
-    const logged = t.mock.method(console, 'error', () => undefined);
-    logWarning('Idempotency record complete failed', new TypeError('throttled'));
-    logWarning('something odd', 'a string');
-    assert.deepEqual(
-      logged.mock.calls.map((call) => JSON.parse(String(call.arguments[0]))),
-      [
-        {
-          level: 'warn',
-          message: 'Idempotency record complete failed',
-          error: { name: 'TypeError', message: 'throttled' },
-        },
-        { level: 'warn', message: 'something odd', error: { name: 'value', message: 'a string' } },
-      ],
-    );
+    assert.equal(lastRecord().requestId, 'lambda-request-1');
+    assert.equal(lastRecord().awsRequestId, 'lambda-request-1');
   });
 });

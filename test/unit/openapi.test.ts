@@ -3,10 +3,14 @@
  * serverless.yml declares, with the query parameters their handlers take.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { PROJECT_ROOT } from '../../local/paths.js';
 import { importHandler, loadLocalModel } from '../../local/server.js';
+import { API_VERSION } from '../../src/http/contract.js';
 import { documentedQueryParameters, documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { LIST_QUERY_PARAMETERS } from '../../src/http/pagination.js';
 import { generatedTypes, TYPES_FILE } from '../../tools/openapi.js';
@@ -70,8 +74,8 @@ describe('the OpenAPI document', () => {
     assert.equal(listed, LIST_QUERY_PARAMETERS.length);
   });
 
-  test('the todo routes need a bearer token unless auth=none; the index, document and docs never do', () => {
-    const publicRoutes = ['GET /', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
+  test('the todo routes need a bearer token unless auth=none; the index, health, document and docs never do', () => {
+    const publicRoutes = ['GET /', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
     for (const authMode of MODES) {
       const { paths, components } = document(authMode);
       for (const [path, operations] of Object.entries(paths)) {
@@ -99,5 +103,16 @@ describe('the OpenAPI document', () => {
     const b = openApiDocument({ serverUrl: 'http://localhost:3000', authMode: 'oidc' });
     assert.deepEqual(a.servers, [{ url: 'http://localhost:3000' }]);
     assert.equal(JSON.stringify(a), JSON.stringify(b));
+  });
+});
+
+describe('the version', () => {
+  test("the document's and GET /health's version is package.json's", () => {
+    const pkg = JSON.parse(readFileSync(resolve(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.equal(API_VERSION, pkg.version);
+    assert.equal(
+      (openApiDocument({ serverUrl: 'http://x', authMode: 'none' }) as { info: { version: string } }).info.version,
+      pkg.version,
+    );
   });
 });

@@ -384,6 +384,16 @@ resources:
     );
   });
 
+  test('allowed origins given as a comma-separated list (the corsAllowedOrigins parameter) are split, as for osls', () => {
+    const model = loadYaml(
+      SERVICE.replace(
+        '    cors: true\n',
+        "    cors:\n      allowedOrigins: ['https://a.example, https://b.example', 'https://c.example']\n",
+      ),
+    );
+    assert.deepEqual(model.cors?.allowedOrigins, ['https://a.example', 'https://b.example', 'https://c.example']);
+  });
+
   test('no httpApi means no CORS and no authorizers', () => {
     const model = loadYaml('service: probe\nprovider:\n  name: aws\n  stage: dev\n');
     assert.equal(model.cors, undefined);
