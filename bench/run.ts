@@ -10,9 +10,13 @@
  *  (f) POST /todos latency with an Idempotency-Key vs without (reported, no bar)
  *  (g) cold import of the todo service made idempotent with AWS Powertools' utility vs with ours (reported)
  *  (i) client CPU per list call: ours vs aws-lite vs the AWS SDK v3
+ *
+ * `npm run bench -- memory` runs only the memory measure instead (about ten minutes): after 20,000 to warm up, 100,000
+ * GET /todos?limit=10 through `npm start`, the RSS of its processes and the throughput of the first and last 10,000, with dynalite's iterators
+ * left open (DYNALITE_ITERATOR_FIX=off, as dynalite 4 does by itself) and closed (local/dynalite-compat.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -48,6 +52,7 @@ const USER = 'bench';
 const OWNER = tokenOwner(LOCAL_ISSUER, localSubject(USER));
 
 interface LocalServer {
+  pid: number;
   /** The Authorization header of the benchmark's user. */
   authorization: string;
   /** From spawning the process to the first answered GET /todos. */
@@ -65,21 +70,27 @@ const median = (values: number[]) => {
 };
 
 /** Starts `npm start`'s entry point as its own process, on free ports, with its own data directory. */
-async function startServer(dataDir: string): Promise<LocalServer> {
+async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<LocalServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'local/main.ts'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'oidc' },
+    env: { ...process.env, PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'oidc', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
   const spawned = performance.now();
   const ready = await new Promise<{ url: string; endpoint: string }>((resolveReady, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
+    const listen = (chunk: Buffer) => {
       output += chunk.toString();
       const url = /listening on (\S+)/.exec(output)?.[1];
       const endpoint = /DynamoDB endpoint (\S+)/.exec(output)?.[1];
-      if (url && endpoint) resolveReady({ url, endpoint });
-    });
+      if (url && endpoint) {
+        // From now on it prints a line per request, which nobody reads here: drain it, keep none.
+        child.stdout?.off('data', listen);
+        child.stdout?.resume();
+        resolveReady({ url, endpoint });
+      }
+    };
+    child.stdout?.on('data', listen);
     child.once('exit', (code) => reject(new Error(`local server exited with ${code}: ${output}`)));
   });
   // Time to the first answered request, as a user sees it after typing `npm start` (informational).
@@ -90,6 +101,7 @@ async function startServer(dataDir: string): Promise<LocalServer> {
   while ((await first()).status !== 200);
   const firstRequestMs = performance.now() - spawned;
   return {
+    pid: child.pid ?? 0,
     firstRequestMs,
     authorization,
     url: ready.url,
@@ -578,6 +590,104 @@ async function idempotencyImport(work: string): Promise<Result> {
   };
 }
 
+/** Resident memory, in MiB, of a process and all of its descendants (from /proc: Linux only). */
+async function treeRssMiB(pid: number): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …; comm may hold spaces and parentheses: read after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(entry), ppid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
+    }
+  }
+  let kib = 0;
+  for (const member of tree) {
+    try {
+      const status = await readFile(`/proc/${member}/status`, 'utf8');
+      kib += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return kib / 1024;
+}
+
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 100_000);
+const MEMORY_CHUNK = 10_000;
+/**
+ * Requests before the measure starts: in its first 20,000 or so, a fresh server's RSS climbs by about 90 MiB as V8
+ * sizes its heap and LevelDB its caches, then stays flat (measured: 153 → 247 MiB at 20,000, 277 MiB at 100,000).
+ */
+const MEMORY_WARMUP = Number(process.env.BENCH_MEMORY_WARMUP ?? 20_000);
+
+/** One server's run of the memory measure: RSS and throughput over MEMORY_REQUESTS list calls. */
+async function memoryRun(work: string, label: string, env: Record<string, string>) {
+  const server = await startServer(join(work, label), env);
+  try {
+    await createTodos(server, 20);
+    const api = apiList(server);
+    const coldMiB = await treeRssMiB(server.pid);
+    await rate(api, MEMORY_WARMUP, CONCURRENCY); // warm-up: JIT, heap sizing, caches, sockets
+    const startMiB = await treeRssMiB(server.pid);
+    const rates: number[] = [];
+    for (let done = 0; done < MEMORY_REQUESTS; done += MEMORY_CHUNK) {
+      rates.push(await rate(api, MEMORY_CHUNK, CONCURRENCY));
+      process.stdout.write(
+        `  ${label}: ${done + MEMORY_CHUNK} requests, ${rates.at(-1)?.toFixed(0)} req/s, ` +
+          `RSS ${(await treeRssMiB(server.pid)).toFixed(0)} MiB\n`,
+      );
+    }
+    const endMiB = await treeRssMiB(server.pid);
+    return { coldMiB, startMiB, endMiB, first: rates[0] ?? 0, last: rates.at(-1) ?? 0 };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** `npm run bench -- memory`: does a long-running `npm start` keep its memory and its speed? */
+async function memory(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'todo-bench-memory-'));
+  try {
+    process.stdout.write(
+      `memory: ${MEMORY_WARMUP} GET /todos?limit=10 to warm up, then ${MEMORY_REQUESTS} measured, ` +
+        `${CONCURRENCY} at a time, per server\n`,
+    );
+    const before = await memoryRun(work, 'iterators-left-open', { DYNALITE_ITERATOR_FIX: 'off' });
+    const after = await memoryRun(work, 'iterators-closed', {});
+    const row = (name: string, r: typeof before) =>
+      `${name.padEnd(28)} RSS ${r.coldMiB.toFixed(0)} (started), ${r.startMiB.toFixed(0)} (warm) -> ${r.endMiB.toFixed(0)} MiB ` +
+      `(+${(r.endMiB - r.startMiB).toFixed(0)}), ` +
+      `first/last ${MEMORY_CHUNK}: ${r.first.toFixed(0)} -> ${r.last.toFixed(0)} req/s (${(r.last / r.first).toFixed(2)}x)`;
+    const growth = after.endMiB - after.startMiB;
+    const kept = after.last / after.first;
+    const pass = growth <= 64 && kept >= 0.9;
+    process.stdout.write(`\nnode ${process.version}\n${row('before (dynalite as is)', before)}\n`);
+    process.stdout.write(`${row('after (iterators closed)', after)}\n`);
+    process.stdout.write(
+      `bars (after): RSS growth <= 64 MiB: ${growth.toFixed(0)} MiB; last/first >= 0.9x: ${kept.toFixed(2)}x  ` +
+        `${pass ? 'PASS' : 'FAIL'}\n`,
+    );
+    if (!pass) process.exitCode = 1;
+  } finally {
+    agent.destroy();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'todo-bench-'));
   const smallDir = join(work, 'small');
@@ -644,4 +754,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('memory')) await memory();
+else await main();

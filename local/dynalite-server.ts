@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { createDynamoDbClient, DynamoDbError } from '../src/store/dynamodb.js';
-import { teachReturnValuesOnConditionCheckFailure } from './dynalite-compat.js';
+import { closeIteratorsOnDestroy, teachReturnValuesOnConditionCheckFailure } from './dynalite-compat.js';
 import type { Json, TableModel } from './service-config.js';
 
 /** Credentials for a local server: it checks that requests are signed, not by whom. */
@@ -26,6 +26,7 @@ export interface Dynalite {
 export async function startDynalite(options: { port: number; dataDir?: string; host?: string }): Promise<Dynalite> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   teachReturnValuesOnConditionCheckFailure();
+  closeIteratorsOnDestroy();
   const server = dynalite({
     ...(options.dataDir ? { path: options.dataDir } : {}),
     createTableMs: 0,
