@@ -70,12 +70,14 @@ function abstractLevelCopies(): string[] {
 }
 
 /**
- * dynalite 4 turns LevelDB iterators into streams whose destroy() closes the iterator with `iterator.return()`,
- * the async-iterator protocol's method, and skips the close when there is none. abstract-level 3's iterators have
- * `close()` and no `return()`, so no iterator is ever closed: each one (every Query, Scan and GetItem of a range)
- * stays attached to the database with its native iterator and snapshot, about 20 KB per list call, for as long as
- * the store runs. This gives the iterators the `return()` dynalite calls: close, and report the end, as the
- * protocol says.
+ * dynalite 4 turns LevelDB iterators into streams (createKeyStream and createValueStream in dynalite/db/index.js)
+ * whose destroy() closes the iterator with `iterator.return()`, the async-iterator protocol's method, and skips the
+ * close when there is none. abstract-level 3's iterators have `close()` and no `return()` (nor the `end()` of older
+ * versions), and never close themselves at their end, so no iterator is ever closed: each one of every Query and
+ * Scan, whether it stops at Limit or reads to the end, stays attached to the database with its native iterator and
+ * snapshot (classic-level: two per call, a value iterator over an entry iterator), about 15-20 KB per list call, for
+ * as long as the store runs. This gives the iterators the `return()` dynalite calls: close, and report the end, as
+ * the protocol says.
  *
  * Idempotent. `DYNALITE_ITERATOR_FIX=off` leaves the leak in place, for `npm run bench -- memory`'s "before" only.
  */
