@@ -40,8 +40,7 @@ const MAY_USE: Record<Exclude<Layer, 'other' | 'plugins' | 'local'>, string[]> =
   // The OpenAPI document's schemas come from zod (src/http/openapi.ts, contract.ts); no route's answer needs it.
   http: ['zod/mini'],
   handlers: [],
-  // The composition roots tell the operator what happened: Powertools' logger and metrics (src/telemetry.ts).
-  root: ['@aws-lambda-powertools/logger', '@aws-lambda-powertools/metrics'],
+  root: [],
 };
 
 interface Import {
