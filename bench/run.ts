@@ -27,6 +27,7 @@ import {
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
+  DescribeTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -362,6 +363,7 @@ async function listAsTableGrows(small: LocalServer, large: LocalServer): Promise
 const SDK_COMMANDS = {
   BatchWriteItem: BatchWriteItemCommand,
   CreateTable: CreateTableCommand,
+  DescribeTable: DescribeTableCommand,
   DeleteItem: DeleteItemCommand,
   GetItem: GetItemCommand,
   PutItem: PutItemCommand,

@@ -23,14 +23,17 @@ export function textLine(entry: AccessEntry, tokenCommand: string): string {
   return entry.authorizerError ? `${line}: ${entry.authorizerError}${hint(entry.authorizerError, tokenCommand)}` : line;
 }
 
-/** One JSON access log line, as API Gateway writes it on AWS (plus the authorizer's reason, which AWS keeps). */
+/**
+ * One JSON access log line, with the fields API Gateway writes on AWS as serverless.yml configures them (plus the
+ * authorizer's reason); numbers stay numbers here.
+ */
 export function jsonLine(entry: AccessEntry): string {
   return JSON.stringify({
     requestId: entry.requestId,
     ip: entry.ip,
     requestTime: entry.time.toISOString(),
     httpMethod: entry.method,
-    path: entry.path,
+    // The route key, never the path: a path holds ids, and whatever else a client puts in it.
     routeKey: entry.routeKey ?? '-',
     status: entry.status,
     protocol: entry.protocol,

@@ -74,14 +74,24 @@ function createTableInput(table: TableModel): CreateTableInput {
   return input as unknown as CreateTableInput;
 }
 
-/** Creates each declared table that does not exist yet at `endpoint`. */
+/**
+ * Creates each declared table that does not exist yet at `endpoint`, and waits until each is ACTIVE: a table is
+ * CREATING for a moment (dynalite too, however short it makes it), and a request in that moment finds no table.
+ */
 export async function createTables(endpoint: string, tables: TableModel[], region = 'us-east-1'): Promise<void> {
   const client = createDynamoDbClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
   for (const table of tables) {
+    const input = createTableInput(table);
     try {
-      await client.send('CreateTable', createTableInput(table));
+      await client.send('CreateTable', input);
     } catch (error) {
       if (!(error instanceof DynamoDbError && error.name === 'ResourceInUseException')) throw error;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const { Table } = await client.send('DescribeTable', { TableName: input.TableName });
+      if (Table?.TableStatus === 'ACTIVE') break;
+      if (attempt >= 200) throw new Error(`Table ${input.TableName} is still ${Table?.TableStatus} after 10 s`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 }

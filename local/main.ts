@@ -61,7 +61,12 @@ function withFlags(args: string[], env: Env): Env | undefined {
       allowPositionals: false,
     });
   } catch (error) {
-    const what = /'([^']+)'/.exec(error instanceof Error ? error.message : '')?.[1] ?? args.join(' ');
+    const { code, message } = error as { code?: string; message?: string };
+    const what = /'([^']+)'/.exec(message ?? '')?.[1] ?? args.join(' ');
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const flag = what.split(' ')[0] ?? what;
+      throw new Error(`${flag} needs a value (write ${flag}=<value> for one that starts with -)`);
+    }
     throw new Error(`Unknown option or argument ${what}: npm start -- --help lists the options`);
   }
   if (parsed.values.help) return undefined;
@@ -71,6 +76,14 @@ function withFlags(args: string[], env: Env): Env | undefined {
     if (typeof value === 'string') flagged[variable] = value;
   }
   return { ...env, ...flagged };
+}
+
+/** LOG_LEVEL, if set: one of the functions' levels (src/telemetry.ts). */
+function checkLogLevel(env: Env): void {
+  const value = env.LOG_LEVEL ?? '';
+  if (value !== '' && !['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'].includes(value.toUpperCase())) {
+    throw new Error(`LOG_LEVEL must be DEBUG, INFO, WARN, ERROR or SILENT, got ${JSON.stringify(value)}`);
+  }
 }
 
 /** LOG_FORMAT: text (the default) or json. */
@@ -145,6 +158,7 @@ function dynamodbWaitMs(env: Env): number {
 function settings(env: Env): LocalOptions & { dataDir: string } {
   const dynamodbEndpoint = env.DYNAMODB_ENDPOINT || undefined;
   const format = logFormat(env);
+  checkLogLevel(env);
   const dataDir = resolve(PROJECT_ROOT, env.DATA_DIR || '.data');
   const token = tokenCommand(dataDir, '<user>');
   return {
@@ -219,7 +233,7 @@ function explain(error: unknown): string {
     return `${setting}=${error.port}${store} ${why}: stop what uses it, or choose another with ${setting}=<port> (0 picks a free one)`;
   }
   if (error instanceof DataDirInUseError) {
-    return `DATA_DIR ${error.dataDir} is in use by another npm start (process ${error.pid}): stop that one, or give this one its own DATA_DIR=<dir>`;
+    return `DATA_DIR ${error.dataDir} is in use by another npm start (process ${error.pid}): stop that one, or give this one its own DATA_DIR=<dir> (if no npm start runs there, delete ${error.dataDir}/.lock)`;
   }
   if (error instanceof DynamoDbNotAnsweringError) {
     return `DYNAMODB_ENDPOINT ${error.endpoint} did not answer in ${error.waitedMs / 1000} s (${error.reason}): start it, wait longer with DYNAMODB_WAIT_SECONDS=<s>, or unset DYNAMODB_ENDPOINT to use the embedded store`;

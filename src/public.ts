@@ -5,6 +5,7 @@
 import { readConfig, readPublicConfig } from './config.js';
 import { createPublicHttpHandler } from './http/handler.js';
 import { logWarning, observeRequest } from './telemetry.js';
+import { StoreUnavailableError } from './todos/errors.js';
 
 export const publicConfig = readPublicConfig(process.env);
 
@@ -13,18 +14,22 @@ export const publicConfig = readPublicConfig(process.env);
  * which `npm start` sets; on AWS the public functions have no access to the table): one read of a key that never
  * exists, bounded to about a second. Undefined where it is not asked. The store's code loads on first use only.
  */
-export function storeProbe(): (() => Promise<boolean>) | undefined {
+export function storeProbe(): (() => Promise<StoreHealth>) | undefined {
   if (process.env.HEALTH_CHECK_STORE !== 'true') return undefined;
   probe ??= makeProbe();
   return probe;
 }
 
-let probe: (() => Promise<boolean>) | undefined;
+/** ok; unavailable for a while (worth a retry: throttled, down, not answering); or failing (a missing table…). */
+export type StoreHealth = 'ok' | 'unavailable' | 'failing';
 
-function makeProbe(): () => Promise<boolean> {
+let probe: (() => Promise<StoreHealth>) | undefined;
+
+function makeProbe(): () => Promise<StoreHealth> {
   const config = readConfig(process.env);
   const store = import('./store/dynamodb.js').then(({ createDynamoDbClient, withStoreDeadline }) => ({
     withStoreDeadline,
+    transient: (error: unknown) => error instanceof StoreUnavailableError,
     client: createDynamoDbClient({
       region: config.region,
       credentials: config.credentials,
@@ -32,15 +37,15 @@ function makeProbe(): () => Promise<boolean> {
     }),
   }));
   return async () => {
-    const { client, withStoreDeadline } = await store;
+    const { client, withStoreDeadline, transient } = await store;
     try {
       await withStoreDeadline(Date.now() + PROBE_DEADLINE_MS, () =>
         client.send('GetItem', { TableName: config.tableName, Key: { owner: { S: '#health' }, id: { S: '#health' } } }),
       );
-      return true;
+      return 'ok';
     } catch (error) {
       logWarning('Health check: the store does not answer', error);
-      return false;
+      return transient(error) ? 'unavailable' : 'failing';
     }
   };
 }

@@ -163,6 +163,12 @@ export function validateTemplate(template: { [key: string]: Json }, db: SpecData
           }
         }
         checkReferences(here, own);
+      } else if (key === 'Fn::If' && Array.isArray(inner)) {
+        const [condition, ...branches] = inner;
+        if (typeof condition !== 'string' || !Object.hasOwn(conditions, condition)) {
+          report(here, `Condition ${JSON.stringify(condition)} is not defined`);
+        }
+        checkReferences(here, branches);
       } else if (key === 'Condition' && typeof inner === 'string' && !Object.hasOwn(conditions, inner)) {
         report(here, `Condition ${inner} is not defined`);
       } else checkReferences(here, inner);

@@ -18,6 +18,8 @@ import type {
   CreateTableOutput,
   DeleteItemInput,
   DeleteItemOutput,
+  DescribeTableInput,
+  DescribeTableOutput,
   GetItemInput,
   GetItemOutput,
   PutItemInput,
@@ -41,6 +43,7 @@ export interface Operations {
   BatchWriteItem: { input: BatchWriteItemInput; output: BatchWriteItemOutput };
   /** Not used by the functions (their role may not create tables): the local stack creates its tables with it. */
   CreateTable: { input: CreateTableInput; output: CreateTableOutput };
+  DescribeTable: { input: DescribeTableInput; output: DescribeTableOutput };
   DeleteItem: { input: DeleteItemInput; output: DeleteItemOutput };
   GetItem: { input: GetItemInput; output: GetItemOutput };
   PutItem: { input: PutItemInput; output: PutItemOutput };

@@ -98,7 +98,6 @@ describe('npm start: its request log', () => {
         'httpMethod',
         'integrationLatency',
         'ip',
-        'path',
         'protocol',
         'requestId',
         'requestTime',

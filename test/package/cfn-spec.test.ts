@@ -234,8 +234,7 @@ describe('intrinsic functions and CloudFormation tolerance', () => {
     resources.Table = { ...resources.Table, Condition: 'Nope' };
     assert.deepEqual(
       validateTemplate(template).map((p) => p.path),
-      ['Resources.Table.Condition'],
-      'the condition name inside Fn::If is not checked as a Ref (it names a condition, given as a plain string)',
+      ['Resources.Table.Condition', 'Resources.Table.Properties.TableName.Fn::If'],
     );
   });
 });
