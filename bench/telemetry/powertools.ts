@@ -12,10 +12,11 @@
  * default), POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, and POWERTOOLS_METRICS_DISABLED (`npm start`
  * sets it unless LOG_FORMAT=json).
  */
-import { createHash } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RequestObserver, RequestRecord } from '../../src/http/handler.js';
+// The fields themselves are the project's (a few lines, no dependency): only how they are written differs.
+import { requestFields } from '../../src/telemetry.js';
 import { SAMPLE } from './sample.js';
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME || 'todo-api';
@@ -25,26 +26,6 @@ const metrics = new Metrics({
   serviceName: SERVICE,
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'TodoApi',
 });
-
-/** A stable, short, one-way name for an owner: the same caller's requests can be grouped, nobody can be named. */
-export function ownerHash(owner: string): string {
-  return createHash('sha256').update(owner).digest('base64url').slice(0, 12);
-}
-
-/** The fields of a request's log line. */
-export function requestFields(record: RequestRecord): Record<string, unknown> {
-  return {
-    requestId: record.requestId,
-    ...(record.awsRequestId ? { awsRequestId: record.awsRequestId } : {}),
-    route: record.routeKey,
-    status: record.status,
-    latencyMs: record.latencyMs,
-    coldStart: record.coldStart,
-    ...(record.owner === undefined ? {} : { owner: ownerHash(record.owner) }),
-    ...(record.problem ? { problem: record.problem } : {}),
-    ...(Object.keys(record.counts).length > 0 ? { counts: record.counts } : {}),
-  };
-}
 
 /** One log line and the metrics of an answered request. */
 export const observeRequest: RequestObserver = (record) => {
