@@ -36,8 +36,9 @@ export interface GatewayOptions {
    */
   maxInFlight?: number;
   /**
-   * What the server answers besides the API (the local issuer's keys), after the checks every request passes:
-   * true when it answered `req` itself.
+   * What the server answers besides the API (the local issuer's keys and sign-in), after the checks every request
+   * passes: true when it answers `req` itself. It decides at once, from the request line and headers; its answer may
+   * follow later (after reading a body), and the request is then its own to finish.
    */
   serveLocal?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Told of every answered request, as API Gateway's access log is (with why a 401 was refused). */

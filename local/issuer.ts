@@ -11,8 +11,10 @@ import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 
 /** The `iss` of local tokens (the local stage's `jwtIssuer`). */
 export const LOCAL_ISSUER = 'urn:todo-api:local-issuer';
-/** The `aud` of local tokens (the local stage's `jwtAudience`). */
+/** The `aud` of local tokens (the local stage's `jwtAudience`), and the one client of its sign-in (`client_id`). */
 export const LOCAL_AUDIENCE = 'todo-api-local';
+/** Where the local server publishes the issuer's public keys (its JWKS). */
+export const JWKS_PATH = '/.well-known/jwks.json';
 
 const ALG = 'RS256';
 
@@ -77,17 +79,37 @@ export interface TokenOptions {
   expiresIn?: string;
   audience?: string;
   issuer?: string;
+  /** The `nonce` a client sent with its OpenID Connect sign-in, returned in the token (none by default). */
+  nonce?: string;
 }
 
 /** A signed ID token for `user`, like the ones Cognito issues. */
 export async function issueToken(key: SigningKey, user: string, options: TokenOptions = {}): Promise<string> {
   const privateKey = await importJWK(key.privateJwk, ALG);
-  return new SignJWT({ token_use: 'id', 'cognito:username': user, preferred_username: user })
+  const claims = { token_use: 'id', 'cognito:username': user, preferred_username: user };
+  return new SignJWT(options.nonce === undefined ? claims : { ...claims, nonce: options.nonce })
     .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
     .setSubject(localSubject(user))
     .setIssuer(options.issuer ?? LOCAL_ISSUER)
     .setAudience(options.audience ?? LOCAL_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '1h')
+    .sign(privateKey);
+}
+
+/**
+ * A signed access token for `user`, shaped like Cognito's: no `aud`, but `client_id` (the local audience), `scope`
+ * and `token_use: access`. The local sign-in hands it out beside the ID token; API Gateway's JWT authorizer, and
+ * the local one, accept it by its `client_id`, as they accept Cognito's access tokens.
+ */
+export async function issueAccessToken(key: SigningKey, user: string, scope: string): Promise<string> {
+  const privateKey = await importJWK(key.privateJwk, ALG);
+  return new SignJWT({ token_use: 'access', client_id: LOCAL_AUDIENCE, scope, username: user })
+    .setProtectedHeader({ alg: ALG, kid: key.kid, typ: 'JWT' })
+    .setSubject(localSubject(user))
+    .setIssuer(LOCAL_ISSUER)
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .setJti(randomUUID())
     .sign(privateKey);
 }

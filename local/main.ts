@@ -187,6 +187,9 @@ function banner(system: LocalSystem, options: LocalOptions & { dataDir: string }
     'Routes (from serverless.yml):',
     ...routes,
     options.authMode === 'oidc'
+      ? `Web app: open ${system.url}/ in a browser, and sign in with any user name on the local sign-in page.`
+      : `Web app: open ${system.url}/ in a browser (no sign-in).`,
+    options.authMode === 'oidc'
       ? 'Auth: oidc, a Bearer token of the local issuer is required (AUTH_MODE=none turns it off). Get one for any user name:\n' +
         `  curl -H "Authorization: Bearer $(${tokenCommand(options.dataDir)})" ${system.url}/todos`
       : 'Auth: none (AUTH_MODE=none): every request belongs to one anonymous owner.',

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,12 +19,14 @@ import { type AccessEntry, createGateway } from './gateway.js';
 import type { Invocable } from './invoke.js';
 import {
   issueToken,
+  JWKS_PATH,
   LOCAL_AUDIENCE,
   LOCAL_ISSUER,
   loadSigningKey,
   type SigningKey,
   type TokenOptions,
 } from './issuer.js';
+import { createOidcProvider, DISCOVERY_PATH, type LocalRoutes } from './oidc-provider.js';
 import { PROJECT_ROOT } from './paths.js';
 import { type FunctionModel, type Json, loadServiceModel, type ServiceModel } from './service-config.js';
 
@@ -38,7 +40,7 @@ const LOCAL_STAGE = 'local';
 export type LocalAuthMode = 'oidc' | 'none';
 
 /** Where the local server publishes the local issuer's public keys. */
-export const JWKS_PATH = '/.well-known/jwks.json';
+export { JWKS_PATH };
 
 /**
  * serverless.yml, read as osls reads it for the local stage: with `auth=oidc` pointed at the local issuer (so the
@@ -396,14 +398,18 @@ export function lambdaEnvironment(
   dynamodbEndpoint: string,
   env: Record<string, string | undefined> = {},
 ): Record<string, string> {
+  const functions = functionEnvironment(model);
   return {
     AWS_REGION: model.region,
     AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? LOCAL_CREDENTIALS.secretAccessKey,
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
-    ...functionEnvironment(model),
+    ...functions,
     // Locally GET /health may ask the store whether it answers; on AWS its function has no access to the table.
     HEALTH_CHECK_STORE: 'true',
+    // Locally the web page signs in at the local issuer's endpoints on the API's own origin (a path: the page
+    // resolves it against its own); on AWS it is unset, and the page discovers them from the issuer.
+    ...(functions.AUTH_MODE === 'oidc' ? { OIDC_DISCOVERY_URL: DISCOVERY_PATH } : {}),
   };
 }
 
@@ -435,7 +441,7 @@ async function loadHandlers(model: ServiceModel): Promise<Map<string, Invocable>
 }
 
 /** The local issuer's keys, for tools that verify its tokens (the gateway serves everything else). */
-function jwksServer(key: SigningKey): (req: IncomingMessage, res: ServerResponse) => boolean {
+function jwksServer(key: SigningKey): LocalRoutes {
   const jwks = JSON.stringify({ keys: [key.publicJwk] });
   return (req, res) => {
     if (req.method !== 'GET' || req.url !== JWKS_PATH) return false;
@@ -526,20 +532,32 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     else await createTablesOnceAnswering(endpoint, model, options.dynamodbWaitMs ?? DEFAULT_DYNAMODB_WAIT_MS, progress);
     const logLevel = process.env.LOG_LEVEL;
     Object.assign(process.env, lambdaEnvironment(model, endpoint, process.env), functionLogging(options, logLevel));
+    let url = '';
+    const jwks = jwksServer(signingKey);
+    // The local issuer's sign-in, for the web page; with AUTH_MODE=none its paths are the gateway's plain 404.
+    const oidc =
+      options.authMode === 'oidc'
+        ? createOidcProvider({
+            key: signingKey,
+            ownUrl: () => url,
+            log: options.log ?? ((line) => console.error(line)),
+          })
+        : undefined;
     const gateway = createGateway({
       model,
       handlers: await loadHandlers(model),
       authorizers: localAuthorizers(model, signingKey),
-      serveLocal: jwksServer(signingKey),
+      serveLocal: (req, res) => jwks(req, res) || (oidc?.(req, res) ?? false),
       ...(options.log ? { log: options.log } : {}),
       ...(options.onRequest ? { onRequest: options.onRequest } : {}),
       ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
     });
     const server = apiServer(gateway, timeouts, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     const port = await listen(server, options.port, options.host ?? '127.0.0.1');
+    url = `http://localhost:${port}`;
     const running = store.dynalite;
     return {
-      url: `http://localhost:${port}`,
+      url,
       dynamodbEndpoint: endpoint,
       model,
       issueToken: (user, tokenOptions) => issueToken(signingKey, user, tokenOptions),
