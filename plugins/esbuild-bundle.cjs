@@ -12,6 +12,10 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { splitHandler } = require('./handler-path.cjs');
+const { buildWebApp } = require('./web-app.cjs');
+
+/** The module that, run from source, builds the web app on demand; in a bundle it is the app built at package time. */
+const WEB_BUNDLE_MODULE = path.join('src', 'web', 'bundle.ts');
 
 const FIXED_MTIME = new Date('2020-01-01T00:00:00Z'); // same input, same zip
 
@@ -31,6 +35,30 @@ class EsbuildBundle {
     const sizes = await Promise.all(names.map((name) => this.bundle(name)));
     for (const [i, name] of names.entries())
       this.log.notice(`esbuild: ${name} ${(sizes[i] / 1024).toFixed(1)} KiB zipped`);
+  }
+
+  /**
+   * An esbuild plugin that replaces src/web/bundle.ts by the web app built now (once per packaging, whichever
+   * functions import it): a Lambda function serves the files it was deployed with and never runs a build.
+   */
+  prebuiltWebApp(servicePath) {
+    // Compared as real paths: esbuild reports them so, and tools/package.ts runs osls in a directory of links.
+    const file = fs.realpathSync(path.join(servicePath, WEB_BUNDLE_MODULE));
+    return {
+      name: 'prebuilt-web-app',
+      setup: (build) => {
+        build.onLoad({ filter: /[\\/]src[\\/]web[\\/]bundle\.ts$/ }, async (args) => {
+          if (fs.realpathSync(args.path) !== file) return undefined;
+          this.webApp ??= buildWebApp(servicePath);
+          const { script, style, files } = await this.webApp;
+          const bundle = JSON.stringify({ script, style, files });
+          return {
+            contents: `const BUNDLE = ${bundle};\nexport async function webBundle() { return BUNDLE; }\n`,
+            loader: 'js',
+          };
+        });
+      },
+    };
   }
 
   /** Builds one function's zip and points its `package.artifact` at it; returns the zip's size. */
@@ -59,6 +87,7 @@ class EsbuildBundle {
       write: false,
       outfile: `${modulePath}.mjs`,
       logLevel: 'warning',
+      plugins: [this.prebuiltWebApp(servicePath)],
     });
     const [output] = result.outputFiles;
 

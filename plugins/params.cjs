@@ -7,7 +7,8 @@
  * there with osls's own words ("Cannot resolve variable at functions.createTodo.events.0.httpApi.authorizer"), and
  * a wrong number or address would be found by CloudFormation in the middle of a deploy, or never. Instead osls stops
  * with one line naming the parameter and what it may be. A parameter serverless.yml does not declare in
- * `params.default` (a typo, usually) is refused too, on the command line as in `params.<stage>`.
+ * `params.default` (a typo, usually) is refused too, on the command line as in `params.<stage>`. So is, with
+ * auth=cognito, a stage whose name would make a sign-in domain Cognito refuses (UserPoolDomain in serverless.yml).
  *
  * Then, once variables are resolved:
  * - `provider.httpApi.cors.allowedOrigins` may hold comma-separated lists (the parameter `corsAllowedOrigins`): each
@@ -21,7 +22,15 @@ const BOOLEAN = { values: ['true', 'false'] };
 /** What each parameter may be; a declared parameter without a rule here takes any value. */
 const RULES = {
   auth: { values: ['cognito', 'oidc', 'none'] },
-  publicBaseUrl: { url: ['http:', 'https:'], optional: true, what: "the API's public http(s) URL" },
+  // The web page's address is publicBaseUrl + "/" (serverless.yml), and the functions refuse a query, a fragment or
+  // credentials in it when they start: a trailing slash would make "//", the others a stack whose functions all fail.
+  publicBaseUrl: {
+    url: ['http:', 'https:'],
+    bare: true,
+    optional: true,
+    what: "the API's public http(s) URL, without a trailing slash, query, fragment or credentials",
+  },
+  callbackUrls: { callbackUrls: true, optional: true },
   jwtIssuer: { url: ['https:'], optional: true, what: "the issuer's https URL (the tokens' iss)" },
   jwtAudience: { optional: true },
   adminOnlySignUp: BOOLEAN,
@@ -40,6 +49,10 @@ const RULES = {
 // One origin as browsers send it: scheme, host, optional port; no path, no trailing slash.
 const ORIGIN = /^https?:\/\/[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/i;
 const EMAIL = /^[^\s@,;]+@[^\s@,;]+\.[^\s@,;]+$/;
+// Cognito's limit on an app client's callback (and logout) URLs.
+const MAX_CALLBACK_URLS = 100;
+// The hosts Cognito takes a plain-http callback URL for: this machine only.
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** The problem with `value` for parameter `name`, or undefined when it is fine. */
 function problem(name, value) {
@@ -54,7 +67,16 @@ function problem(name, value) {
         : `${rule.values.slice(0, -1).join(', ')} or ${rule.values.at(-1)}`;
     return `Parameter "${name}" must be ${list}, not ${shown}.`;
   }
-  if (rule.url && !isUrl(value, rule.url)) return `Parameter "${name}" must be ${rule.what}, not ${shown}.`;
+  if (rule.url && !(isUrl(value, rule.url) && (!rule.bare || isBareUrl(value)))) {
+    return `Parameter "${name}" must be ${rule.what}, not ${shown}.`;
+  }
+  if (rule.callbackUrls) {
+    // Split as serverless.yml's Fn::Split does: on commas alone, so a space would stay in the URL Cognito gets.
+    const urls = value.split(',');
+    if (urls.length > MAX_CALLBACK_URLS || !urls.every(isCallbackUrl)) {
+      return `Parameter "${name}" must be empty or at most ${MAX_CALLBACK_URLS} absolute https URLs (http only for localhost) without fragment, separated by commas without spaces, such as https://todos.example.com/, not ${shown}.`;
+    }
+  }
   if (rule.email && !EMAIL.test(value)) return `Parameter "${name}" must be an e-mail address or empty, not ${shown}.`;
   if (rule.origins) {
     const origins = value.split(',').map((origin) => origin.trim());
@@ -84,6 +106,37 @@ function isUrl(value, protocols) {
   }
 }
 
+/** A URL to append paths to: no trailing slash, query, fragment, credentials or spaces. */
+function isBareUrl(value) {
+  const url = new URL(value);
+  return !value.endsWith('/') && !/[?#\s]/.test(value) && url.username === '' && url.password === '';
+}
+
+/** Whether Cognito takes `value` as a callback URL: absolute https (http for this machine), no fragment. */
+function isCallbackUrl(value) {
+  if (/[#\s]/.test(value) || !isUrl(value, ['http:', 'https:'])) return false;
+  const { protocol, hostname } = new URL(value);
+  return protocol === 'https:' || LOOPBACK.has(hostname);
+}
+
+/**
+ * The problem, if any, with the prefix of the Cognito hosted UI's domain that serverless.yml's UserPoolDomain makes:
+ * `<service>-<stage>-<account id>` (keep the two in step). Cognito takes 1 to 63 lowercase letters, digits and
+ * hyphens, neither first nor last, and no "aws", "amazon" or "cognito" in it; a 12-digit account id changes none of
+ * that but the length.
+ */
+function cognitoDomainProblem(service, stage) {
+  const prefix = `${service}-${stage}-<account id>`;
+  const filled = `${service}-${stage}-${'0'.repeat(12)}`;
+  const reserved = ['aws', 'amazon', 'cognito'].find((word) => filled.includes(word));
+  let reason;
+  if (!/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(filled)) reason = 'may hold only lowercase letters, digits and hyphens';
+  else if (filled.length > 63) reason = `is ${filled.length} characters long, over Cognito's 63`;
+  else if (reserved) reason = `contains "${reserved}", which Cognito reserves`;
+  if (!reason) return undefined;
+  return `auth=cognito cannot make its sign-in domain: the prefix "${prefix}" (<service>-<stage>-<account id>) ${reason}; choose another stage name (--stage).`;
+}
+
 /** `--param` options as osls reads them: `name=value`, the value up to the end. */
 function cliParams(option) {
   const params = new Map();
@@ -103,7 +156,7 @@ const isPlainObject = (value) => value !== null && typeof value === 'object' && 
  * command line, then in `params.<stage>`), then values (command line over `params.<stage>` over `params.default`, as
  * osls takes them).
  */
-function parameterProblems(declared, stage, cliOption) {
+function parameterProblems(declared, stage, cliOption, service) {
   const defaults = isPlainObject(declared?.default) ? declared.default : {};
   const staged = isPlainObject(declared?.[stage]) ? declared[stage] : {};
   const cli = cliParams(cliOption);
@@ -133,6 +186,18 @@ function parameterProblems(declared, stage, cliOption) {
       );
     }
   }
+  if (values.get('auth') === 'cognito') {
+    const domain = typeof service === 'string' && !service.includes('${') && cognitoDomainProblem(service, stage);
+    if (domain) problems.push(domain);
+    // Without callbackUrls, Cognito sends people back to publicBaseUrl + "/", and it refuses plain http but for localhost.
+    const base = values.get('publicBaseUrl');
+    const plainHttp = base && !problem('publicBaseUrl', base) && isUrl(base, ['http:']);
+    if (values.get('callbackUrls') === '' && plainHttp && !isCallbackUrl(`${base}/`)) {
+      problems.push(
+        `auth=cognito sends people back to the web page at publicBaseUrl + "/", and Cognito takes http only for localhost: use an https "publicBaseUrl", or set "callbackUrls".`,
+      );
+    }
+  }
   return problems;
 }
 
@@ -150,7 +215,7 @@ class StageParams {
     // osls resolves the stage before it loads plugins: --stage, else provider.stage, else dev.
     const configured = configuration.provider?.stage;
     const stage = options.stage ?? (typeof configured === 'string' && !configured.includes('${') ? configured : 'dev');
-    const problems = parameterProblems(configuration.params, stage, options.param);
+    const problems = parameterProblems(configuration.params, stage, options.param, configuration.service);
     if (problems.length > 0) throw new this.serverless.classes.Error(problems.join(' '));
   }
 

@@ -1,7 +1,10 @@
 import type { ApiIndex } from '../http/contract.js';
 import { mediaTypeWeight } from '../http/negotiation.js';
 import { json } from '../http/responses.js';
-import { publicRoute } from '../public.js';
+import { publicConfig, publicRoute } from '../public.js';
+import { webBundle } from '../web/bundle.js';
+import { webPage } from '../web/page.js';
+import { readWebConfig, signInConnectSources } from '../web/sign-in.js';
 
 /** Whether the client prefers a page to JSON (a browser weighs text/html above the rest; curl and fetch do not). */
 function prefersHtml(accept: string | undefined): boolean {
@@ -9,9 +12,16 @@ function prefersHtml(accept: string | undefined): boolean {
   return html > 0 && html > mediaTypeWeight(accept, 'application/json');
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+// The page may call the API where its public URL says it is, and the sign-in endpoints.
+const connectSources = [
+  ...(publicConfig.publicBaseUrl ? [new URL(publicConfig.publicBaseUrl).origin] : []),
+  ...signInConnectSources(readWebConfig(publicConfig.authMode, process.env)),
+];
 
-/** `GET /`: where to go from the API's root: the docs, the OpenAPI document and the todos. */
+/**
+ * `GET /`: for a browser, the web app (src/web/page.ts); for anything that asks for JSON, where to go from the API's
+ * root: the docs, the OpenAPI document and the todos.
+ */
 export const handler = publicRoute(async ({ event, baseUrl }) => {
   const index: ApiIndex = {
     name: 'TODO API',
@@ -21,23 +31,5 @@ export const handler = publicRoute(async ({ event, baseUrl }) => {
   };
   const headers = { vary: 'Accept', 'cache-control': 'public, max-age=300' };
   if (!prefersHtml(event.headers.accept)) return json(200, index, headers);
-  const link = (href: string, text: string) => `<li><a href="${escapeHtml(href)}">${text}</a></li>`;
-  const body = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>TODO API</title></head>
-<body><h1>TODO API</h1><ul>
-${link(index.docs, 'API reference (try every call)')}
-${link(index.openapi, 'OpenAPI 3.1 document')}
-</ul></body></html>
-`;
-  return {
-    statusCode: 200,
-    headers: {
-      ...headers,
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': "default-src 'none'",
-    },
-    body,
-  };
+  return webPage(await webBundle(), { connectSources });
 });

@@ -17,6 +17,9 @@ export const todoViewSchema = z.strictObject({
   url: z.url(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  // The todo's current ETag (as in the `ETag` header of GET /todos/{id}), so that a client holding a list can send
+  // If-Match on a write without reading each todo first.
+  etag: z.string().check(z.regex(/^"[^"]+"$/)),
 });
 
 const fieldErrorSchema = z.strictObject({ field: z.string(), message: z.string() });
@@ -42,6 +45,23 @@ export const apiIndexSchema = z.strictObject({
   todos: z.url(),
 });
 export type ApiIndex = z.infer<typeof apiIndexSchema>;
+
+/**
+ * `GET /config.json`: how the web page signs in. `none`: it does not. Otherwise with OpenID Connect's authorization
+ * code flow and PKCE, as the public client `clientId` of `issuer`, at the `endpoints` given (Cognito's hosted UI),
+ * or at those its `discovery` document names (relative to the page when it is a path).
+ */
+export const webConfigSchema = z.union([
+  z.strictObject({ auth: z.literal('none') }),
+  z.strictObject({
+    auth: z.enum(['cognito', 'oidc']),
+    issuer: z.string().check(z.minLength(1)),
+    clientId: z.string().check(z.minLength(1)),
+    discovery: z.optional(z.string().check(z.minLength(1))),
+    endpoints: z.optional(z.strictObject({ authorization: z.url(), token: z.url(), logout: z.optional(z.url()) })),
+  }),
+]);
+export type WebConfig = z.infer<typeof webConfigSchema>;
 
 /** The API's version: package.json's (a unit test holds them together), in the document and `GET /health`. */
 export const API_VERSION = '1.0.0';

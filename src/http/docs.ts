@@ -6,11 +6,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { acceptsGzip } from './negotiation.js';
 import { HttpError } from './problem.js';
 import type { HttpResponse } from './responses.js';
+import { type StaticFile, staticFileResponse } from './static-file.js';
 
 const CONTENT_TYPES = {
   js: 'text/javascript; charset=utf-8',
@@ -18,12 +17,7 @@ const CONTENT_TYPES = {
   txt: 'text/plain; charset=utf-8',
 };
 
-interface Asset {
-  contentType: string;
-  body: Buffer;
-  /** The body gzipped, made on first request for it. */
-  gzipped?: Buffer;
-}
+type Asset = StaticFile;
 
 // Starts Swagger UI on the page's element, with the document whose URL the page names.
 const START = `window.addEventListener('load', () => {
@@ -126,23 +120,7 @@ export function createDocs(viewerDirectory: URL) {
     asset(event: APIGatewayProxyEventV2, name: string): HttpResponse {
       const asset = load().assets.get(name);
       if (!asset) throw new HttpError(404, 'not-found', 'Not Found', `No file ${JSON.stringify(name)} in the docs.`);
-      const headers = {
-        'content-type': asset.contentType,
-        // The name changes with the content: a year, and never revalidated.
-        'cache-control': 'public, max-age=31536000, immutable',
-        'x-content-type-options': 'nosniff',
-        vary: 'Accept-Encoding',
-      };
-      if (acceptsGzip(event.headers['accept-encoding'])) {
-        asset.gzipped ??= gzipSync(asset.body);
-        return {
-          statusCode: 200,
-          headers: { ...headers, 'content-encoding': 'gzip' },
-          body: asset.gzipped.toString('base64'),
-          isBase64Encoded: true,
-        };
-      }
-      return { statusCode: 200, headers, body: asset.body.toString('utf8') };
+      return staticFileResponse(event, asset);
     },
   };
 }

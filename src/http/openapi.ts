@@ -15,6 +15,7 @@ import {
   healthSchema,
   problemSchema,
   todoViewSchema,
+  webConfigSchema,
 } from './contract.js';
 import type { AuthMode } from './owner.js';
 import { MAX_BODY_BYTES } from './request.js';
@@ -61,6 +62,7 @@ const EXAMPLE_TODO = {
   url: 'https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6',
   createdAt: '2026-11-27T13:24:25.655Z',
   updatedAt: '2026-11-27T13:24:25.655Z',
+  etag: '"01KB0N6ZQ3Y1V9W7F8H2J4M5P6"',
 };
 
 function components(authMode: AuthMode): Json {
@@ -87,6 +89,9 @@ function components(authMode: AuthMode): Json {
         url: "The todo's absolute URL (GET, PATCH or DELETE it).",
         createdAt: 'When it was created (ISO 8601, UTC).',
         updatedAt: 'When it was last changed (ISO 8601, UTC).',
+        etag:
+          "The todo's current entity tag, the value of the ETag header of GET /todos/{id}: send it as If-Match to " +
+          'change or delete the todo only if nobody changed it since (no need to read each todo of a list first).',
       }),
       NewTodo: jsonSchema(newTodoSchema, 'input', { title: TITLE, completed: COMPLETED, order: ORDER }),
       TutorialNewTodo: jsonSchema(tutorialNewTodoSchema, 'input', {
@@ -122,6 +127,13 @@ function components(authMode: AuthMode): Json {
         openapi: 'This OpenAPI document.',
         todos: 'Your todos.',
       }),
+      WebConfig: {
+        ...jsonSchema(webConfigSchema, 'output'),
+        description:
+          'How the web page signs in. auth none: it does not. Otherwise OpenID Connect authorization code with ' +
+          'PKCE, as the public client clientId of issuer, at the endpoints given (Cognito: the hosted UI of the ' +
+          "stack's user pool) or at those the discovery document names (a path is relative to the page).",
+      },
     },
     parameters: {
       TodoId: {
@@ -462,16 +474,61 @@ function operations(authMode: AuthMode): Record<string, Json> {
     },
     'GET /': {
       operationId: 'apiIndex',
-      summary: 'Where to go from here (JSON; a short page for browsers)',
+      summary: 'Where to go from here (JSON); for browsers, the web app (a TodoMVC page)',
       tags: ['about'],
       ...publicRoute,
       responses: {
         '200': {
-          description: 'Links to the docs, this document and your todos.',
+          description: 'Links to the docs, this document and your todos; or, to a browser, the web page.',
           content: {
             ...json(ref('schemas', 'ApiIndex')),
             'text/html': { schema: { type: 'string' } },
           },
+        },
+        ...common('none', ...PUBLIC),
+      },
+    },
+    'GET /config.json': {
+      operationId: 'webConfig',
+      summary: 'How the web page signs in (public: it holds no secret)',
+      tags: ['about'],
+      ...publicRoute,
+      responses: {
+        '200': {
+          description: 'The sign-in settings of this deployment.',
+          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
+          content: json(ref('schemas', 'WebConfig'), {
+            auth: 'cognito',
+            issuer: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI',
+            clientId: '1example23456789',
+            endpoints: {
+              authorization: 'https://todo-api-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/authorize',
+              token: 'https://todo-api-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token',
+              logout: 'https://todo-api-dev-123456789012.auth.us-east-1.amazoncognito.com/logout',
+            },
+          }),
+        },
+        ...common('none', ...PUBLIC),
+      },
+    },
+    'GET /app/{asset}': {
+      operationId: 'webAsset',
+      summary: "A file of the web page (its script or stylesheet, with their licences' notices)",
+      tags: ['about'],
+      ...publicRoute,
+      parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: {
+        '200': {
+          description: 'The file; its name changes with its content, so it may be cached for a year.',
+          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
+          content: {
+            'text/javascript': { schema: { type: 'string' } },
+            'text/css': { schema: { type: 'string' } },
+          },
+        },
+        '404': {
+          description: 'No such file.',
+          content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
         },
         ...common('none', ...PUBLIC),
       },

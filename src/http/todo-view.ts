@@ -17,6 +17,7 @@ export function toView(todo: Todo, baseUrl: string): TodoView {
     url: todoUrl(baseUrl, todo.id),
     createdAt: todo.createdAt,
     updatedAt: todo.updatedAt,
+    etag: todoEtag(todo.version),
   };
   if (todo.order !== undefined) view.order = todo.order;
   return view;

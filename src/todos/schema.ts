@@ -5,7 +5,7 @@ import type { NewTodo, TodoPatch } from './todo.js';
 export const MAX_TITLE_LENGTH = 1000;
 
 // Fields the server sets; a client sending them is told so rather than ignored.
-const SERVER_OWNED = new Set(['id', 'owner', 'url', 'createdAt', 'updatedAt']);
+const SERVER_OWNED = new Set(['id', 'owner', 'url', 'createdAt', 'updatedAt', 'etag']);
 
 const title = z.string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') }).check(
   // DynamoDB stores UTF-8: a lone surrogate is not text and would make the write fail.

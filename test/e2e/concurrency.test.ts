@@ -86,6 +86,30 @@ describe('optimistic concurrency', () => {
     );
   });
 
+  it("a list's todos carry each one's ETag, good for If-Match with no read of each todo (the web page's way)", async () => {
+    const made = asTodo(jsonBody(await as(alice, 'POST', '/todos', { json: { title: 'listed' } })), base);
+    const listed = (await listAll(base, '/todos', alice)).todos.find((todo) => todo.id === made.id);
+    assert.ok(listed, 'the new todo is listed');
+    const read = await as(alice, 'GET', made.url);
+    assert.equal(listed.etag, read.headers.get('etag'));
+    assert.equal(made.etag, listed.etag, "a create's answer carries the same ETag");
+    const patched = await as(alice, 'PATCH', made.url, {
+      json: { completed: true },
+      headers: { 'if-match': listed.etag },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    const after = asTodo(jsonBody(patched), base);
+    assert.equal(after.etag, patched.headers.get('etag'));
+    assert.notEqual(after.etag, listed.etag);
+    // The list read before the change now names a stale version: refused, and nothing changes.
+    const stale = await as(alice, 'PATCH', made.url, {
+      json: { title: 'stale' },
+      headers: { 'if-match': listed.etag },
+    });
+    assertProblem(stale, 412);
+    assert.equal(asTodo(jsonBody(await as(alice, 'GET', made.url)), base).title, 'listed');
+  });
+
   it("another user's ETag and todo: still a 404, never a 412 that would reveal the todo", async () => {
     const created = await as(alice, 'POST', '/todos', { json: { title: 'private' } });
     const { url } = asTodo(jsonBody(created), base);

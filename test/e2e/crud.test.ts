@@ -39,7 +39,15 @@ describe('POST /todos', () => {
     assert.equal(todo.completed, false);
     assert.equal(todo.order, undefined);
     assert.equal(todo.createdAt, todo.updatedAt);
-    assert.deepEqual(Object.keys(body as object).sort(), ['completed', 'createdAt', 'id', 'title', 'updatedAt', 'url']);
+    assert.deepEqual(Object.keys(body as object).sort(), [
+      'completed',
+      'createdAt',
+      'etag',
+      'id',
+      'title',
+      'updatedAt',
+      'url',
+    ]);
   });
 
   it('keeps completed and order when they are sent', async () => {
@@ -129,6 +137,7 @@ describe('PATCH /todos/{id}', () => {
     assert.equal(updated.createdAt, before.createdAt, 'createdAt never changes');
     assert.notEqual(updated.updatedAt, before.updatedAt, 'updatedAt changes');
     assert.ok(updated.updatedAt > before.updatedAt, `${updated.updatedAt} is later than ${before.updatedAt}`);
+    assert.notEqual(updated.etag, before.etag, 'every write gives a new version');
   }
 
   it('changes only the title', async () => {
@@ -150,7 +159,7 @@ describe('PATCH /todos/{id}', () => {
     assert.equal(reply.status, 200, reply.text);
     const updated = asTodo(jsonBody(reply), base);
     assertUpdated(updated, before);
-    assert.deepEqual({ ...updated, updatedAt: before.updatedAt }, { ...before, completed: true });
+    assert.deepEqual({ ...updated, updatedAt: before.updatedAt, etag: before.etag }, { ...before, completed: true });
     assert.deepEqual(await getTodo(base, before.url), updated);
   });
 
@@ -160,7 +169,7 @@ describe('PATCH /todos/{id}', () => {
     assert.equal(reply.status, 200, reply.text);
     const updated = asTodo(jsonBody(reply), base);
     assertUpdated(updated, before);
-    assert.deepEqual({ ...updated, updatedAt: before.updatedAt }, { ...before, order: -3 });
+    assert.deepEqual({ ...updated, updatedAt: before.updatedAt, etag: before.etag }, { ...before, order: -3 });
     assert.deepEqual(await getTodo(base, before.url), updated);
   });
 
@@ -184,7 +193,7 @@ describe('PATCH /todos/{id}', () => {
     const updated = asTodo(jsonBody(reply), base);
     assertUpdated(updated, before);
     assert.deepEqual(
-      { ...updated, updatedAt: before.updatedAt },
+      { ...updated, updatedAt: before.updatedAt, etag: before.etag },
       { ...before, title: 'ALL', completed: false, order: 0 },
     );
     const listed = (await listTodos(base)).find((t) => t.id === before.id);

@@ -1,10 +1,24 @@
 /** The API describes itself: its index, its OpenAPI document and its reference page, served like any route. */
 import assert from 'node:assert/strict';
+import { get, type IncomingHttpHeaders } from 'node:http';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { call, isRecord, jsonBody, rawCall, useLocalSystem } from './support.js';
 
 let base: string;
+
+/** The bytes of an answer as sent, asking for gzip (fetch would unzip them); it must come gzipped. */
+function gzippedGet(path: string): Promise<{ body: Buffer; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    get(new URL(path, base), { headers: { 'accept-encoding': 'gzip, br' } }, (res) => {
+      assert.equal(res.headers['content-encoding'], 'gzip', path);
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
 
 useLocalSystem('none', async (started) => {
   base = started.url;
@@ -25,8 +39,11 @@ describe('GET /', () => {
     }
     const page = await call(base, 'GET', '/', { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
-    assert.ok(page.text.includes(`href="${base}/docs"`), page.text);
-    assert.ok(page.text.includes(`href="${base}/openapi.json"`), page.text);
+    // The web page (TodoMVC), never cached, with a link to the reference.
+    assert.ok(page.text.includes('<section class="todoapp"'), page.text);
+    assert.ok(page.text.includes('href="docs"'), page.text);
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    assert.equal(page.headers.get('vary'), 'Accept');
     // Weights count, not order: a client that refuses HTML gets JSON.
     const refused = await call(base, 'GET', '/', { headers: { accept: 'text/html;q=0, application/json' } });
     assert.match(refused.headers.get('content-type') ?? '', /^application\/json/);
@@ -35,6 +52,36 @@ describe('GET /', () => {
   it("POST / is still the tutorial's create", async () => {
     const created = await call(base, 'POST', '/', { json: { todo: 'from the root' } });
     assert.equal(created.status, 201, created.text);
+  });
+});
+
+describe("the web page's files and settings", () => {
+  it('GET /app/{asset}: the files the page names, gzipped when taken, cached for a year; others are 404', async () => {
+    const page = await call(base, 'GET', '/', { headers: { accept: 'text/html' } });
+    const names = [...page.text.matchAll(/(?:src|href)="app\/([^"]+)"/g)].map((match) => match[1] ?? '');
+    assert.equal(names.length, 2, page.text);
+    for (const name of names) {
+      const plain = await rawCall(base, 'GET', `/app/${name}`, undefined);
+      assert.equal(plain.status, 200, name);
+      assert.equal(plain.headers.get('content-encoding'), null);
+      assert.equal(plain.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.match(plain.headers.get('content-type') ?? '', name.endsWith('.js') ? /^text\/javascript/ : /^text\/css/);
+      const zipped = await gzippedGet(`/app/${name}`);
+      assert.equal(zipped.headers.vary, 'Accept-Encoding');
+      assert.equal(gunzipSync(zipped.body).toString('utf8'), plain.text);
+      assert.ok(zipped.body.length < plain.text.length / 2, `${name}: ${zipped.body.length} of ${plain.text.length}`);
+    }
+    for (const name of ['app.js', 'app.AAAAAAAAAAAA.js', '..%2Fpackage.json', 'toString', '__proto__']) {
+      const missing = await call(base, 'GET', `/app/${name}`);
+      assert.equal(missing.status, 404, name);
+    }
+  });
+
+  it('GET /config.json: no sign-in with auth=none', async () => {
+    const reply = await call(base, 'GET', '/config.json');
+    assert.equal(reply.status, 200);
+    assert.deepEqual(jsonBody(reply), { auth: 'none' });
+    assert.equal(reply.headers.get('cache-control'), 'no-cache');
   });
 });
 
@@ -105,17 +152,7 @@ describe('GET /docs', () => {
     const page = await call(base, 'GET', '/docs');
     const script = /src="(docs\/swagger-ui-bundle[^"]+)"/.exec(page.text)?.[1] ?? '';
     const plain = await rawCall(base, 'GET', `/${script}`, undefined);
-    const gzipped = await new Promise<Buffer>((resolve, reject) => {
-      import('node:http').then(({ get }) =>
-        get(new URL(`/${script}`, base), { headers: { 'accept-encoding': 'gzip' } }, (res) => {
-          assert.equal(res.headers['content-encoding'], 'gzip');
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(Buffer.concat(chunks)));
-          res.on('error', reject);
-        }).on('error', reject),
-      );
-    });
+    const { body: gzipped } = await gzippedGet(`/${script}`);
     assert.ok(gzipped.length < plain.text.length / 2, `${gzipped.length} bytes gzipped, ${plain.text.length} plain`);
     assert.equal(gunzipSync(gzipped).toString('utf8'), plain.text);
 

@@ -117,15 +117,18 @@ export interface Todo {
   url: string;
   createdAt: string;
   updatedAt: string;
+  /** The todo's ETag, as its own GET would send it. */
+  etag: string;
 }
 
-const TODO_FIELDS = new Set(['id', 'title', 'completed', 'order', 'url', 'createdAt', 'updatedAt']);
+const TODO_FIELDS = new Set(['id', 'title', 'completed', 'order', 'url', 'createdAt', 'updatedAt', 'etag']);
 
 /** Checks every promise about a todo's representation and returns it typed. */
 export function asTodo(value: unknown, base: string): Todo {
   assert.ok(isRecord(value), `a todo is a JSON object, got ${JSON.stringify(value)}`);
   for (const key of Object.keys(value)) assert.ok(TODO_FIELDS.has(key), `unexpected field ${key} in a todo`);
-  const { id, title, completed, order, url, createdAt, updatedAt } = value;
+  const { id, title, completed, order, url, createdAt, updatedAt, etag } = value;
+  assert.ok(typeof etag === 'string' && /^"[^"]+"$/.test(etag), `etag is a quoted entity tag, got ${etag}`);
   assert.ok(typeof id === 'string' && ULID.test(id), `id is a ULID, got ${JSON.stringify(id)}`);
   assert.equal(typeof title, 'string');
   assert.equal(typeof completed, 'boolean');
@@ -143,6 +146,7 @@ export function asTodo(value: unknown, base: string): Todo {
     url: String(url),
     createdAt: String(createdAt),
     updatedAt: String(updatedAt),
+    etag: String(etag),
   };
   if (typeof order === 'number') todo.order = order;
   return todo;

@@ -47,7 +47,16 @@ describe('create', () => {
     assert.equal(res.statusCode, 201);
     const todo = res.json as TodoJson;
     assert.equal(res.headers?.location, `https://api.example.test/todos/${todo.id}`);
-    assert.deepEqual(Object.keys(todo).sort(), ['completed', 'createdAt', 'id', 'order', 'title', 'updatedAt', 'url']);
+    assert.deepEqual(Object.keys(todo).sort(), [
+      'completed',
+      'createdAt',
+      'etag',
+      'id',
+      'order',
+      'title',
+      'updatedAt',
+      'url',
+    ]);
     assert.equal(todo.title, 'Write tests');
     assert.equal(todo.createdAt, todo.updatedAt);
     assert.match(todo.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -56,6 +65,9 @@ describe('create', () => {
     assert.equal(items.length, 1);
     const version = items[0]?.version?.S ?? '';
     assert.match(version, /^[A-Za-z0-9_-]{12}$/);
+    // The todo's etag is its stored version, as its ETag header says.
+    assert.equal(todo.etag, `"${version}"`);
+    assert.equal(res.headers?.etag, `"${version}"`);
     assert.deepEqual(items[0], {
       owner: { S: 'anonymous' },
       id: { S: todo.id },

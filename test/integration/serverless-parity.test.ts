@@ -16,7 +16,15 @@ import { type Json, loadServiceModel } from '../../local/service-config.js';
 type Config = { [key: string]: Json };
 
 /** The routes that serve everyone the same and touch no data. */
-const PUBLIC_ROUTES = ['GET /', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
+const PUBLIC_ROUTES = [
+  'GET /',
+  'GET /health',
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/{asset}',
+  'GET /app/{asset}',
+  'GET /config.json',
+];
 
 const STAGE = 'local';
 

@@ -12,12 +12,15 @@ const MODES: Record<string, string[]> = {
   cognito: [],
   oidc: ['--param=auth=oidc', '--param=jwtIssuer=https://login.example.com', '--param=jwtAudience=my-client'],
   none: ['--param=auth=none'],
-  // Every optional part switched on: the e-mail subscription, tracing, reserved concurrency, narrowed CORS.
+  // Every optional part switched on: the e-mail subscription, tracing, reserved concurrency, narrowed CORS, a public
+  // URL and the web page's own sign-in addresses.
   everything: [
     '--param=alarmEmail=ops@example.com',
     '--param=tracing=true',
     '--param=reservedConcurrency=5',
     '--param=corsAllowedOrigins=https://todos.example.com,https://admin.example.com',
+    '--param=publicBaseUrl=https://api.example.com',
+    '--param=callbackUrls=https://todos.example.com/,http://localhost:5173/',
   ],
 };
 

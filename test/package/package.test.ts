@@ -18,15 +18,31 @@ import {
   unpackFunction,
 } from '../../tools/package.js';
 import { readZip } from '../../tools/zip.js';
+import { deployed, type Json } from '../support/cfn-template.js';
 import type { EventInput } from '../support/events.js';
 import { declaredFunctions, type Invoke, routeHandlers } from '../support/handlers.js';
 import { startTestStore, type TestStore } from '../support/store.js';
 
 const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
 const ISSUER = 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Example';
+/** What a deploy in us-east-1 would fill in for the stack's resources that the functions' environment names. */
+const DEPLOYED = {
+  'AWS::Region': 'us-east-1',
+  UserPool: 'us-east-1_Example',
+  UserPoolClient: 'client-1',
+  UserPoolDomain: 'todo-api-test-123456789012',
+};
 
 /** The routes that serve everyone the same and touch no data. */
-const PUBLIC_ROUTES = ['GET /', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
+const PUBLIC_ROUTES = [
+  'GET /',
+  'GET /health',
+  'GET /openapi.json',
+  'GET /docs',
+  'GET /docs/{asset}',
+  'GET /app/{asset}',
+  'GET /config.json',
+];
 const VIEWER_FILES = [
   'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
   'node_modules/swagger-ui-dist/swagger-ui.css',
@@ -239,7 +255,10 @@ describe('osls package, with no AWS credentials', () => {
       assert.ok(code.length / lines > 150, `${name} is minified (${lines} lines for ${code.length} bytes)`);
       assert.match(code, /export\s*\{/, `${name} is an ES module`);
       // Every import left is a Node.js built-in: the bundle needs no node_modules.
-      for (const [, spec] of code.matchAll(/from\s*"([^"]+)"/g)) assert.match(spec ?? '', /^node:/);
+      // (Import statements only: the web page's functions carry its script as text, which has "from" in strings.)
+      const imports = [...code.matchAll(/(?:^|[;}])\s*import\s*(?:[\w$*{}\s,]+from\s*)?"([^"]+)"/g)];
+      assert.ok(imports.length > 0, `${name} imports Node.js modules`);
+      for (const [, spec] of imports) assert.match(spec ?? '', /^node:/);
       assert.ok(!code.includes('aws-sdk'), `${name} carries no AWS SDK`);
     }
   });
@@ -258,6 +277,14 @@ describe('osls package, with no AWS credentials', () => {
         packaged.template.Resources.CreateTodoLambdaFunction,
       );
       Object.assign(process.env, store.env, { AUTH_MODE: String(fn.Environment.Variables.AUTH_MODE) });
+      // The web page's sign-in settings (the page and GET /config.json read them as they start), as a deploy in
+      // us-east-1 would fill in the stack's pool, client and hosted UI domain.
+      const page = props<{ Environment: { Variables: Record<string, Json> } }>(
+        packaged.template.Resources.ApiIndexLambdaFunction,
+      );
+      for (const [name, value] of Object.entries(page.Environment.Variables)) {
+        if (name.startsWith('OIDC_')) process.env[name] = String(deployed(packaged.template, value, DEPLOYED));
+      }
       unpacked = await mkdtemp(join(tmpdir(), 'todo-zips-'));
       zipped = await routeHandlers(async (declared) => {
         const { file, exportName } = await unpackFunction(packaged, declared.name, declared.handler, unpacked);
@@ -274,6 +301,15 @@ describe('osls package, with no AWS credentials', () => {
       const index = await zipped({ routeKey: 'GET /' });
       assert.equal(index.statusCode, 200);
       assert.equal(index.json.docs, 'https://api.example.test/docs');
+      // The web page's sign-in: the stack's pool through its hosted UI (auth=cognito).
+      const config = await zipped({ routeKey: 'GET /config.json' });
+      assert.equal(config.statusCode, 200);
+      assert.equal(config.json.issuer, ISSUER);
+      assert.equal(config.json.clientId, 'client-1');
+      assert.equal(
+        config.json.endpoints.token,
+        'https://todo-api-test-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token',
+      );
       const document = await zipped({ routeKey: 'GET /openapi.json' });
       assert.equal(document.json.openapi, '3.1.0');
       // Packaged with auth=cognito: the document asks for a bearer token.

@@ -27,7 +27,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where to go from here (JSON; a short page for browsers) */
+        /** Where to go from here (JSON); for browsers, the web app (a TodoMVC page) */
         get: operations["apiIndex"];
         put?: never;
         /** Create a todo (the tutorial's route; also takes {"todo": "text"}) */
@@ -55,6 +55,40 @@ export interface paths {
         head?: never;
         /** Change some fields of one of your todos */
         patch: operations["updateTodo"];
+        trace?: never;
+    };
+    "/config.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How the web page signs in (public: it holds no secret) */
+        get: operations["webConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/app/{asset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file of the web page (its script or stylesheet, with their licences' notices) */
+        get: operations["webAsset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/health": {
@@ -153,6 +187,8 @@ export interface components {
              * @description When it was last changed (ISO 8601, UTC).
              */
             updatedAt: string;
+            /** @description The todo's current entity tag, the value of the ETag header of GET /todos/{id}: send it as If-Match to change or delete the todo only if nobody changed it since (no need to read each todo of a list first). */
+            etag: string;
         };
         NewTodo: {
             /** @description What is to be done: 1 to 1000 characters of Unicode text after trimming (it is trimmed). */
@@ -231,6 +267,25 @@ export interface components {
              * @description Your todos.
              */
             todos: string;
+        };
+        /** @description How the web page signs in. auth none: it does not. Otherwise OpenID Connect authorization code with PKCE, as the public client clientId of issuer, at the endpoints given (Cognito: the hosted UI of the stack's user pool) or at those the discovery document names (a path is relative to the page). */
+        WebConfig: {
+            /** @constant */
+            auth: "none";
+        } | {
+            /** @enum {string} */
+            auth: "cognito" | "oidc";
+            issuer: string;
+            clientId: string;
+            discovery?: string;
+            endpoints?: {
+                /** Format: uri */
+                authorization: string;
+                /** Format: uri */
+                token: string;
+                /** Format: uri */
+                logout?: string;
+            };
         };
     };
     responses: {
@@ -541,7 +596,8 @@ export interface operations {
                      *         "order": 1,
                      *         "url": "https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6",
                      *         "createdAt": "2026-11-27T13:24:25.655Z",
-                     *         "updatedAt": "2026-11-27T13:24:25.655Z"
+                     *         "updatedAt": "2026-11-27T13:24:25.655Z",
+                     *         "etag": "\"01KB0N6ZQ3Y1V9W7F8H2J4M5P6\""
                      *       }
                      *     ]
                      */
@@ -606,7 +662,8 @@ export interface operations {
                      *       "order": 1,
                      *       "url": "https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6",
                      *       "createdAt": "2026-11-27T13:24:25.655Z",
-                     *       "updatedAt": "2026-11-27T13:24:25.655Z"
+                     *       "updatedAt": "2026-11-27T13:24:25.655Z",
+                     *       "etag": "\"01KB0N6ZQ3Y1V9W7F8H2J4M5P6\""
                      *     }
                      */
                     "application/json": components["schemas"]["Todo"];
@@ -673,7 +730,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Links to the docs, this document and your todos. */
+            /** @description Links to the docs, this document and your todos; or, to a browser, the web page. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -728,7 +785,8 @@ export interface operations {
                      *       "order": 1,
                      *       "url": "https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6",
                      *       "createdAt": "2026-11-27T13:24:25.655Z",
-                     *       "updatedAt": "2026-11-27T13:24:25.655Z"
+                     *       "updatedAt": "2026-11-27T13:24:25.655Z",
+                     *       "etag": "\"01KB0N6ZQ3Y1V9W7F8H2J4M5P6\""
                      *     }
                      */
                     "application/json": components["schemas"]["Todo"];
@@ -795,7 +853,8 @@ export interface operations {
                      *       "order": 1,
                      *       "url": "https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6",
                      *       "createdAt": "2026-11-27T13:24:25.655Z",
-                     *       "updatedAt": "2026-11-27T13:24:25.655Z"
+                     *       "updatedAt": "2026-11-27T13:24:25.655Z",
+                     *       "etag": "\"01KB0N6ZQ3Y1V9W7F8H2J4M5P6\""
                      *     }
                      */
                     "application/json": components["schemas"]["Todo"];
@@ -896,7 +955,8 @@ export interface operations {
                      *       "order": 1,
                      *       "url": "https://api.example.com/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6",
                      *       "createdAt": "2026-11-27T13:24:25.655Z",
-                     *       "updatedAt": "2026-11-27T13:24:25.655Z"
+                     *       "updatedAt": "2026-11-27T13:24:25.655Z",
+                     *       "etag": "\"01KB0N6ZQ3Y1V9W7F8H2J4M5P6\""
                      *     }
                      */
                     "application/json": components["schemas"]["Todo"];
@@ -912,6 +972,82 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             500: components["responses"]["InternalServerError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    webConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sign-in settings of this deployment. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "auth": "cognito",
+                     *       "issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI",
+                     *       "clientId": "1example23456789",
+                     *       "endpoints": {
+                     *         "authorization": "https://todo-api-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/authorize",
+                     *         "token": "https://todo-api-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token",
+                     *         "logout": "https://todo-api-dev-123456789012.auth.us-east-1.amazoncognito.com/logout"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebConfig"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["GatewayServiceUnavailable"];
+        };
+    };
+    webAsset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                asset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file; its name changes with its content, so it may be cached for a year. */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/javascript": string;
+                    "text/css": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such file. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["GatewayPayloadTooLarge"];
+            429: components["responses"]["TooManyRequests"];
+            500: components["responses"]["InternalServerError"];
+            503: components["responses"]["GatewayServiceUnavailable"];
         };
     };
     health: {

@@ -8,12 +8,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import { PROJECT_ROOT } from '../../local/paths.js';
 
-type Layer = 'domain' | 'store' | 'http' | 'handlers' | 'root' | 'local' | 'plugins' | 'other';
+type Layer = 'domain' | 'store' | 'http' | 'web' | 'handlers' | 'root' | 'local' | 'plugins' | 'other';
 
 function layerOf(file: string): Layer {
   if (file.startsWith('src/todos/')) return 'domain';
   if (file.startsWith('src/store/')) return 'store';
   if (file.startsWith('src/http/')) return 'http';
+  if (file.startsWith('src/web/')) return 'web';
   if (file.startsWith('src/handlers/')) return 'handlers';
   if (file.startsWith('src/')) return 'root';
   if (file.startsWith('local/')) return 'local';
@@ -26,7 +27,10 @@ const MAY_IMPORT: Record<Exclude<Layer, 'other' | 'plugins'>, { layers: Layer[];
   domain: { layers: ['domain'] },
   store: { layers: ['store', 'domain'] },
   http: { layers: ['http', 'domain'] },
-  handlers: { layers: ['http', 'domain'], files: ['src/app.ts', 'src/public.ts'] },
+  // The web page's server side: its HTML, its sign-in settings, and its files (built by plugins/web-app.cjs, which it
+  // loads at run time from source only: a package replaces the module that does, src/web/bundle.ts).
+  web: { layers: ['web', 'http'], files: ['src/config.ts'] },
+  handlers: { layers: ['http', 'domain', 'web'], files: ['src/app.ts', 'src/public.ts'] },
   root: { layers: ['root', 'domain', 'store', 'http'] },
   // The local stack stands in for AWS: it reaches the functions through serverless.yml and their handler modules
   // (imported by path at run time), never by importing them. It does use the DynamoDB client to create tables.
@@ -39,6 +43,7 @@ const MAY_USE: Record<Exclude<Layer, 'other' | 'plugins' | 'local'>, string[]> =
   store: ['aws4'],
   // The OpenAPI document's schemas come from zod (src/http/openapi.ts, contract.ts); no route's answer needs it.
   http: ['zod/mini'],
+  web: [],
   handlers: [],
   root: [],
 };

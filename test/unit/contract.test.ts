@@ -10,6 +10,7 @@ const TODO = {
   url: 'http://localhost/todos/01KB0N6ZQ3Y1V9W7F8H2J4M5P6',
   createdAt: '2026-11-27T13:24:25.655Z',
   updatedAt: '2026-11-27T13:24:25.655Z',
+  etag: '"01KB0N6ZQ3Y1V9W7F8H2J4M5P6"',
 };
 const answer = (status: number, body: unknown, headers: Record<string, string> = {}): Answer => ({
   status,

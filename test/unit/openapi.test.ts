@@ -74,8 +74,16 @@ describe('the OpenAPI document', () => {
     assert.equal(listed, LIST_QUERY_PARAMETERS.length);
   });
 
-  test('the todo routes need a bearer token unless auth=none; the index, health, document and docs never do', () => {
-    const publicRoutes = ['GET /', 'GET /health', 'GET /openapi.json', 'GET /docs', 'GET /docs/{asset}'];
+  test('the todo routes need a bearer token unless auth=none; the index, health, document, docs and page never do', () => {
+    const publicRoutes = [
+      'GET /',
+      'GET /health',
+      'GET /openapi.json',
+      'GET /docs',
+      'GET /docs/{asset}',
+      'GET /config.json',
+      'GET /app/{asset}',
+    ];
     for (const authMode of MODES) {
       const { paths, components } = document(authMode);
       for (const [path, operations] of Object.entries(paths)) {

@@ -114,7 +114,7 @@ describe('parseNewTodo', () => {
   });
 
   test('each server-owned field is refused with its own message', () => {
-    for (const field of ['id', 'owner', 'url', 'createdAt', 'updatedAt']) {
+    for (const field of ['id', 'owner', 'url', 'createdAt', 'updatedAt', 'etag']) {
       assertInvalid(() => parseNewTodo({ title: 'a', [field]: 'x' }), [{ field, message: SERVER_OWNED_MESSAGE }]);
     }
   });
@@ -259,7 +259,7 @@ describe('parseTodoPatch', () => {
 
   test('unknown and server-owned fields are refused', () => {
     assertInvalid(() => parseTodoPatch({ done: true }), [{ field: 'done', message: 'is not a known field' }]);
-    for (const field of ['id', 'owner', 'url', 'createdAt', 'updatedAt']) {
+    for (const field of ['id', 'owner', 'url', 'createdAt', 'updatedAt', 'etag']) {
       assertInvalid(
         () => parseTodoPatch({ completed: true, [field]: 'x' }),
         [{ field, message: SERVER_OWNED_MESSAGE }],
