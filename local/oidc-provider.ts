@@ -482,6 +482,7 @@ function html(status: number, title: string, main: string, formAction: string): 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(title)}</title>
 <style>${STYLE}</style>
 </head>
@@ -498,7 +499,7 @@ ${main}
       'content-type': 'text/html; charset=utf-8',
       // No script at all; the form may only go to this server, and on to where the sign-in answers (Chromium holds
       // the redirect after the POST to form-action too).
-      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
+      'content-security-policy': `default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`,
       'referrer-policy': 'no-referrer',
     },
     body,

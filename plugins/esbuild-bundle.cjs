@@ -51,11 +51,14 @@ class EsbuildBundle {
           if (fs.realpathSync(args.path) !== file) return undefined;
           this.webApp ??= buildWebApp(servicePath);
           const { script, style, files } = await this.webApp;
-          const bundle = JSON.stringify({ script, style, files });
-          return {
-            contents: `const BUNDLE = ${bundle};\nexport async function webBundle() { return BUNDLE; }\n`,
-            loader: 'js',
-          };
+          // Two constants, so that a function that only names the files (GET /) is bundled without them.
+          const contents = [
+            `const NAMES = ${JSON.stringify({ script, style })};`,
+            `const FILES = ${JSON.stringify(files)};`,
+            'export async function webBundleNames() { return NAMES; }',
+            'export async function webBundle() { return { ...NAMES, files: FILES }; }',
+          ].join('\n');
+          return { contents, loader: 'js' };
         });
       },
     };

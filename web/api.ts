@@ -50,14 +50,25 @@ export function nextLink(link: string | null): string | undefined {
   return undefined;
 }
 
+/** A validation problem's detail with what it says of each field ("title: must be at most 1000 characters"). */
+function withFieldErrors(detail: string, errors: unknown): string {
+  if (!Array.isArray(errors)) return detail;
+  const fields = errors
+    .filter(
+      (e): e is { field: string; message: string } => typeof e?.field === 'string' && typeof e?.message === 'string',
+    )
+    .map((e) => `${e.field} ${e.message}`);
+  return fields.length > 0 ? `${detail} (${fields.join('; ')})` : detail;
+}
+
 async function problemOf(response: Response): Promise<Problem> {
   const type = response.headers.get('content-type') ?? '';
   if (type.includes('json')) {
     const body = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
     if (body && typeof body.detail === 'string') {
-      const kind = typeof body.type === 'string' ? (body.type.split('/').pop() ?? '') : String(response.status);
+      const kind = typeof body.type === 'string' ? (body.type.split(/[/:]/).pop() ?? '') : String(response.status);
       const requestId = typeof body.requestId === 'string' ? body.requestId : undefined;
-      return new Problem(response.status, kind, body.detail, requestId);
+      return new Problem(response.status, kind, withFieldErrors(body.detail, body.errors), requestId);
     }
     // API Gateway's own answers ({"message": "Unauthorized"}…) carry no detail.
     if (body && typeof body.message === 'string') {

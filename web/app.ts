@@ -71,7 +71,8 @@ function describe(error: unknown): string {
 
 /** What every failed change does: a changed todo is shown as it is now; an expired session asks to sign in again. */
 function failed(error: unknown, todo?: Todo): void {
-  if (error instanceof Problem && error.status === 412 && todo) {
+  // Changed elsewhere (412, with the todo as it is now) or deleted elsewhere (404, or a 412 that found it gone).
+  if (error instanceof Problem && (error.status === 412 || error.status === 404) && todo) {
     if (error.current) replace(error.current);
     else todos = todos.filter((t) => t.id !== todo.id);
     showNotice(
@@ -205,12 +206,32 @@ function todoItem(todo: Todo): HTMLLIElement {
   return item;
 }
 
+function restoreFocus(id: string | undefined, control: string, position: number): void {
+  const item = ui.list.querySelector<HTMLElement>(`li[data-id="${CSS.escape(id ?? '')}"]`);
+  const selector = control === 'LABEL' ? 'label' : `.${control.split(' ')[0]}`;
+  const target = item?.querySelector<HTMLElement>(selector) ?? item?.querySelector<HTMLElement>('label');
+  if (target) {
+    target.focus();
+    return;
+  }
+  const items = ui.list.querySelectorAll<HTMLElement>('li');
+  const next = items[Math.min(Math.max(position, 0), items.length - 1)];
+  (next?.querySelector<HTMLElement>('label') ?? ui.newTodo).focus();
+}
+
 function render(): void {
   const current = filter();
   const shown = todos.filter((t) => (current === 'all' ? true : current === 'completed' ? t.completed : !t.completed));
-  // A todo being edited keeps what was typed so far, and the focus, when the list is rebuilt around it.
+  // A todo being edited keeps what was typed so far when the list is rebuilt around it; and whatever had the focus
+  // in the list (a title, a toggle, a delete button, the edit field) has it again, or, when its todo is gone, the
+  // next todo's title does, so that a keyboard user is never sent back to the top of the page.
   const typing = ui.list.querySelector<HTMLInputElement>('.edit');
-  const draft = typing && editing ? { value: typing.value, focused: document.activeElement === typing } : undefined;
+  const draft = typing && editing ? typing.value : undefined;
+  const focused = document.activeElement instanceof HTMLElement ? document.activeElement : undefined;
+  const focusedItem = focused && ui.list.contains(focused) ? focused.closest('li') : undefined;
+  const focus =
+    focusedItem && focused ? { id: focusedItem.dataset.id, control: focused.className || focused.tagName } : undefined;
+  const position = focusedItem ? [...ui.list.children].indexOf(focusedItem) : -1;
   rendering = true;
   try {
     ui.list.replaceChildren(...shown.map(todoItem));
@@ -218,10 +239,8 @@ function render(): void {
     rendering = false;
   }
   const edit = ui.list.querySelector<HTMLInputElement>('.edit');
-  if (edit && draft) {
-    edit.value = draft.value;
-    if (draft.focused) edit.focus();
-  }
+  if (edit && draft !== undefined) edit.value = draft;
+  if (focus) restoreFocus(focus.id, focus.control, position);
   const left = todos.filter((t) => !t.completed).length;
   const done = todos.length - left;
   ui.main.hidden = todos.length === 0;
@@ -249,7 +268,10 @@ async function load(): Promise<void> {
 }
 
 function showSignedOut(message = ''): void {
+  // Nothing of the last user stays in the page, not even hidden.
   todos = [];
+  editing = undefined;
+  render();
   ui.app.hidden = true;
   ui.welcome.hidden = false;
   ui.signIn.hidden = false;

@@ -47,6 +47,12 @@ export const apiIndexSchema = z.strictObject({
 export type ApiIndex = z.infer<typeof apiIndexSchema>;
 
 /**
+ * What an OAuth 2.0 authorization server adds to the web page's address when it sends a person back after sign-in
+ * (RFC 6749 §4.1.2, RFC 9207's `iss`): `GET /` takes them (the page reads them; the function ignores them).
+ */
+export const SIGN_IN_RETURN_PARAMETERS = ['code', 'state', 'iss', 'error', 'error_description', 'error_uri'] as const;
+
+/**
  * `GET /config.json`: how the web page signs in. `none`: it does not. Otherwise with OpenID Connect's authorization
  * code flow and PKCE, as the public client `clientId` of `issuer`, at the `endpoints` given (Cognito's hosted UI),
  * or at those its `discovery` document names (relative to the page when it is a path).

@@ -14,6 +14,7 @@ import {
   gatewayMessageSchema,
   healthSchema,
   problemSchema,
+  SIGN_IN_RETURN_PARAMETERS,
   todoViewSchema,
   webConfigSchema,
 } from './contract.js';
@@ -477,6 +478,14 @@ function operations(authMode: AuthMode): Record<string, Json> {
       summary: 'Where to go from here (JSON); for browsers, the web app (a TodoMVC page)',
       tags: ['about'],
       ...publicRoute,
+      // What the sign-in page sends a person back to the web page with (the page reads them; the API ignores them).
+      parameters: SIGN_IN_RETURN_PARAMETERS.map((name) => ({
+        name,
+        in: 'query',
+        required: false,
+        description: `The sign-in's answer to the web page (OAuth 2.0 authorization response): ${name}.`,
+        schema: { type: 'string' },
+      })),
       responses: {
         '200': {
           description: 'Links to the docs, this document and your todos; or, to a browser, the web page.',

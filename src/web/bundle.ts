@@ -4,7 +4,8 @@
  * Run from source (`npm start`, the tests), this module builds them on first use and again whenever one of their
  * source files has changed since, so the page always shows the current code with no build step to remember. In a
  * deployed function it never runs: the bundling plugin (plugins/esbuild-bundle.cjs) replaces it by the files built
- * at package time, with the same `webBundle` export.
+ * at package time, with the same exports (and, since `webBundleNames` names only the files, the function of the page
+ * carries the names without the files).
  */
 import { stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -57,6 +58,12 @@ async function stale(built: Built): Promise<boolean> {
   const files = [...built.inputs];
   const times = await Promise.all(files.map(([file]) => modified(file)));
   return files.some(([, time], i) => times[i] !== time);
+}
+
+/** The names of the app's script and stylesheet (what the page links to). */
+export async function webBundleNames(): Promise<Pick<WebBundle, 'script' | 'style'>> {
+  const { script, style } = await webBundle();
+  return { script, style };
 }
 
 /** The app's files, built from the current source. */

@@ -12,7 +12,7 @@ export interface PageOptions {
   connectSources: string[];
 }
 
-export function webPage(bundle: WebBundle, options: PageOptions): HttpResponse {
+export function webPage(bundle: Pick<WebBundle, 'script' | 'style'>, options: PageOptions): HttpResponse {
   // Relative URLs: the page works wherever the API is mounted (a custom domain's base path included).
   const html = `<!doctype html>
 <html lang="en">

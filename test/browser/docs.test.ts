@@ -4,27 +4,18 @@
  * who pastes a token from `npm run token` and tries `GET /todos` must see their todos.
  */
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../local/paths.js';
 import { documentedRoutes } from '../../src/http/openapi.js';
 import { call, createTodo, useLocalSystem } from '../e2e/support.js';
 import { checkAnswer } from '../support/contract.js';
-
-// Nothing here may hang `npm test`: every step has a deadline.
-const DEADLINE_MS = 60_000;
-
-/** Debian's Chromium (`apt-get install chromium`; .ci/run installs it), or the one CHROMIUM_PATH names. */
-function chromiumPath(): string {
-  const path = process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium || true']).toString().trim();
-  assert.ok(path, 'No Chromium: install it (apt-get install -y chromium) or set CHROMIUM_PATH');
-  return path;
-}
+import { DEADLINE_MS, launchChromium } from './support.js';
 
 let base: string;
 let token: string;
@@ -51,23 +42,7 @@ after(() => rmSync(dataDir, { recursive: true, force: true }));
 
 before(
   async () => {
-    browser = await chromium.launch({
-      executablePath: chromiumPath(),
-      timeout: DEADLINE_MS,
-      // This browser only ever opens the test's own local pages, so it runs without Chromium's sandbox, which
-      // containers (as root, or without user namespaces) cannot give it; /dev/shm is often too small there too.
-      // And none of Chromium's own traffic to Google's servers.
-      args: [
-        '--no-sandbox',
-        '--disable-dev-shm-usage',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   },
   { timeout: DEADLINE_MS },
 );

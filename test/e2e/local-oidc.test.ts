@@ -367,7 +367,7 @@ describe('signing in as the web page does', () => {
     assert.equal(page.headers.get('cache-control'), 'no-store');
     assert.equal(
       page.headers.get('content-security-policy'),
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://localhost:5173; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://localhost:5173; frame-ancestors 'none'; base-uri 'none'",
     );
     assert.equal(page.headers.get('access-control-allow-origin'), null, 'no other origin reads the page');
     const { text } = page;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { splitHandler } from '../../plugins/handler-path.cjs';
+import { webBundle } from '../../src/web/bundle.js';
 import {
   type CfnResource,
   type Packaged,
@@ -248,7 +249,8 @@ describe('osls package, with no AWS credentials', () => {
       for (const asset of assets) assert.ok((entries.get(asset)?.length ?? 0) > 0, asset);
       const code = entries.get(file)?.toString('utf8') ?? '';
       // The document's function also carries zod's JSON Schema output and the document's own text.
-      const limit = name === 'openApiDocument' ? 96 * 1024 : 64 * 1024;
+      // The web page's files' function also carries them (its script and stylesheet, about 36 KB as text).
+      const limit = name === 'openApiDocument' || name === 'webAsset' ? 96 * 1024 : 64 * 1024;
       assert.ok(code.length < limit, `${name} bundle is ${code.length} bytes`);
       // Minified: long lines (the pages' HTML templates keep a few line breaks of their own).
       const lines = code.split('\n').length;
@@ -323,6 +325,28 @@ describe('osls package, with no AWS credentials', () => {
         assert.equal(file.statusCode, 200, asset);
         assert.ok(String(file.body).length > 100, asset);
       }
+    });
+
+    test('serve the web page and the very files the source builds, from the zips alone (built at package time)', async () => {
+      const page = await zipped({ routeKey: 'GET /', headers: { accept: 'text/html' } });
+      assert.equal(page.statusCode, 200);
+      assert.match(String(page.headers?.['content-type']), /^text\/html/);
+      // Its Content-Security-Policy lets it call the hosted UI's token endpoint, and no other origin.
+      assert.match(
+        String(page.headers?.['content-security-policy']),
+        /connect-src 'self' https:\/\/todo-api-test-123456789012\.auth\.us-east-1\.amazoncognito\.com;/,
+      );
+      const names = [...String(page.body).matchAll(/(?:src|href)="app\/([^"]+)"/g)].map((m) => m[1] ?? '');
+      const built = await webBundle();
+      assert.deepEqual(names.sort(), [built.script, built.style].sort());
+      for (const asset of names) {
+        const file = await zipped({ routeKey: 'GET /app/{asset}', pathParameters: { asset } });
+        assert.equal(file.statusCode, 200, asset);
+        assert.equal(file.headers?.['cache-control'], 'public, max-age=31536000, immutable');
+        assert.equal(String(file.body), built.files[asset]?.body, `${asset} is the source's build`);
+      }
+      const missing = await zipped({ routeKey: 'GET /app/{asset}', pathParameters: { asset: 'app.js' } });
+      assert.equal(missing.statusCode, 404);
     });
 
     test('serve the whole API', async () => {

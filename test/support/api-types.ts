@@ -723,7 +723,20 @@ export interface operations {
     };
     apiIndex: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The sign-in's answer to the web page (OAuth 2.0 authorization response): code. */
+                code?: string;
+                /** @description The sign-in's answer to the web page (OAuth 2.0 authorization response): state. */
+                state?: string;
+                /** @description The sign-in's answer to the web page (OAuth 2.0 authorization response): iss. */
+                iss?: string;
+                /** @description The sign-in's answer to the web page (OAuth 2.0 authorization response): error. */
+                error?: string;
+                /** @description The sign-in's answer to the web page (OAuth 2.0 authorization response): error_description. */
+                error_description?: string;
+                /** @description The sign-in's answer to the web page (OAuth 2.0 authorization response): error_uri. */
+                error_uri?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;

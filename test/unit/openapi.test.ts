@@ -10,7 +10,7 @@ import { describe, test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { PROJECT_ROOT } from '../../local/paths.js';
 import { importHandler, loadLocalModel } from '../../local/server.js';
-import { API_VERSION } from '../../src/http/contract.js';
+import { API_VERSION, SIGN_IN_RETURN_PARAMETERS } from '../../src/http/contract.js';
 import { documentedQueryParameters, documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { LIST_QUERY_PARAMETERS } from '../../src/http/pagination.js';
 import { generatedTypes, TYPES_FILE } from '../../tools/openapi.js';
@@ -70,8 +70,8 @@ describe('the OpenAPI document', () => {
         listed += handler.queryParameters.length;
       }
     }
-    // The list's parameters are among them (the test would pass vacuously if no handler took any).
-    assert.equal(listed, LIST_QUERY_PARAMETERS.length);
+    // The list's and the page's parameters are all of them (the test would pass vacuously if no handler took any).
+    assert.equal(listed, LIST_QUERY_PARAMETERS.length + SIGN_IN_RETURN_PARAMETERS.length);
   });
 
   test('the todo routes need a bearer token unless auth=none; the index, health, document, docs and page never do', () => {
