@@ -14,15 +14,18 @@
  * /proc (all its threads): what the profile did not see is reported as `off-thread` (the thread pool: WebCrypto's
  * signature checks, zlib; the GC's helper threads).
  */
+import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { SourceMap } from 'node:module';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const CATEGORIES = ['gateway', 'authorizer', 'handler', 'store', 'node', 'gc', 'off-thread'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 interface ProfileNode {
   id: number;
-  callFrame: { url: string; functionName: string };
+  callFrame: { url: string; functionName: string; lineNumber?: number; columnNumber?: number };
   children?: number[];
 }
 
@@ -31,6 +34,28 @@ interface CpuProfile {
   startTime: number;
   samples: number[];
   timeDeltas: number[];
+}
+
+const maps = new Map<string, SourceMap | undefined>();
+
+/**
+ * The source file of a frame: a bundle's frames (npm start runs the local server from an esbuild bundle) are mapped
+ * back through the source map written next to it.
+ */
+function sourceOf(frame: ProfileNode['callFrame']): string {
+  const { url } = frame;
+  if (!url.startsWith('file://') || !url.endsWith('.mjs')) return url;
+  if (!maps.has(url)) {
+    try {
+      maps.set(url, new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8'))));
+    } catch {
+      maps.set(url, undefined);
+    }
+  }
+  const map = maps.get(url);
+  if (!map) return url;
+  const entry = map.findEntry(frame.lineNumber ?? 0, frame.columnNumber ?? 0) as { originalSource?: string };
+  return entry.originalSource ?? url;
 }
 
 /** The category of one frame, or undefined when it says nothing (Node's own code, an unknown package). */
@@ -62,7 +87,8 @@ export function splitProfile(profile: CpuProfile, from: number, to: number, whol
     else if (wholeProcess) category = wholeProcess;
     else {
       for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-        const found = classify(byId.get(at)?.callFrame.url ?? '');
+        const frame = byId.get(at)?.callFrame;
+        const found = frame ? classify(sourceOf(frame)) : undefined;
         if (found) {
           category = found;
           break;

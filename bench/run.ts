@@ -15,8 +15,10 @@
  *  (g) cold import of the todo service made idempotent with AWS Powertools' utility vs with ours (reported)
  *  (h) cold import of the request telemetry written with Powertools' Logger and Metrics vs ours, logging one request
  *  (i) client CPU per list call: ours vs aws-lite vs the AWS SDK v3
+ *  (j) cold import + a create's body checked with zod vs with src/todos/validation.ts (bench/coldstart/imports.ts)
+ *  (k) cold import + a PutItem signed with aws4 vs with src/store/sigv4.ts
  *
- * `npm run bench -- --only b,w,s` runs only the listed measures (a b c w s d e f g h i); `--large` makes (c) 100,000.
+ * `npm run bench -- --only b,w,s` runs only the listed measures (a b c w s d e f g h i j k); `--large` makes (c) 100,000.
  * `npm run bench -- memory` runs only the memory measure instead (about six minutes on 2 cores): after 20,000 to warm up, 100,000
  * GET /todos?limit=10 through `npm start`, the RSS of its processes and the throughput of the first and last 10,000, with dynalite's iterators
  * left open (DYNALITE_ITERATOR_FIX=off, as dynalite 4 does by itself) and closed (local/dynalite-compat.ts).
@@ -51,6 +53,7 @@ import { createDynamoTodoRepository } from '../src/store/todo-repository.js';
 import { createTodoService } from '../src/todos/service.js';
 import { packageService, unpackFunction } from '../tools/package.js';
 import { readZip } from '../tools/zip.js';
+import { signingImport, validationImport } from './coldstart/imports.js';
 import {
   CATEGORIES,
   perRequest,
@@ -1000,6 +1003,8 @@ async function main(): Promise<void> {
     if (wanted('f')) results.push(await keyedCreateLatency(small));
     if (wanted('g')) results.push(await idempotencyImport(work));
     if (wanted('h')) results.push(await telemetryImport(work));
+    if (wanted('j')) results.push(await validationImport(work));
+    if (wanted('k')) results.push(await signingImport(work));
     // (w) after the reads: its thousands of writes would change what (b) and (c) read.
     if (wanted('w')) results.push(await warmWrites(small));
     const clientLine = wanted('i') ? await clientCpu(small) : undefined;

@@ -18,7 +18,9 @@ function hint(reason: string, tokenCommand: string): string {
  * `tokenCommand` is how this server's tokens are made (it names DATA_DIR when it is not the default).
  */
 export function textLine(entry: AccessEntry, tokenCommand: string): string {
-  const time = `${entry.time.toTimeString().slice(0, 8)}.${String(entry.time.getMilliseconds()).padStart(3, '0')}`;
+  const t = entry.time;
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  const time = `${pad(t.getHours())}:${pad(t.getMinutes())}:${pad(t.getSeconds())}.${pad(t.getMilliseconds(), 3)}`;
   const line = `${time} ${entry.method} ${entry.path} ${entry.status} ${entry.latencyMs} ms`;
   return entry.authorizerError ? `${line}: ${entry.authorizerError}${hint(entry.authorizerError, tokenCommand)}` : line;
 }
@@ -42,4 +44,31 @@ export function jsonLine(entry: AccessEntry): string {
     ...(entry.integrationLatencyMs === undefined ? {} : { integrationLatency: entry.integrationLatencyMs }),
     ...(entry.authorizerError ? { authorizerError: entry.authorizerError } : {}),
   });
+}
+
+/**
+ * Lines written together, once per turn of the event loop, instead of one write each: under load a write per request
+ * is a system call per request, about a tenth of the server's CPU. `flush` writes what waits at once (before any
+ * other output, and at exit).
+ */
+export function batchedLines(write: (text: string) => void): { add(line: string): void; flush(): void } {
+  let waiting: string[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    if (waiting.length === 0) return;
+    const text = `${waiting.join('\n')}\n`;
+    waiting = [];
+    write(text);
+  };
+  return {
+    add(line) {
+      waiting.push(line);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    },
+    flush,
+  };
 }

@@ -4,6 +4,11 @@
  * `iss`, `aud` (or `client_id`), `exp`, `nbf` and `iat`. Whatever fails, the
  * answer is the same 401 API Gateway gives; the handler never runs. Unlike API Gateway, it says why, to whoever
  * runs `npm start` (never to the client): a developer whose saved token expired should not have to guess.
+ *
+ * A token it accepted is remembered (by its exact text) until its `exp`, so that a client sending the same token with
+ * every request does not pay for the signature check each time: the same answer, as long as the token would pass
+ * the check again. Nothing else that the check depends on changes while the server runs (the issuer's keys, the
+ * issuer, the audiences), and a token past its `exp` (or before its `nbf`) is checked again, and refused.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
@@ -14,7 +19,12 @@ export interface JwtAuthorizerConfig {
   issuer: string;
   audience: string[];
   keys: JWTVerifyGetKey;
+  /** Accepted tokens remembered at most (the oldest unused one is forgotten first); 0 checks every token anew. */
+  maxCachedTokens?: number;
 }
+
+/** Enough for every user of a development server, small enough to never matter: about 2 KB each. */
+const DEFAULT_MAX_CACHED_TOKENS = 1000;
 
 /** What API Gateway puts in `requestContext.authorizer.jwt`. */
 export interface JwtContext {
@@ -88,11 +98,66 @@ function claimsAsStrings(payload: JWTPayload): Record<string, string> {
   return claims;
 }
 
+/** An accepted token's claims, and the times that bound its validity (seconds since the epoch). */
+interface Accepted {
+  jwt: JwtContext;
+  exp: number;
+  nbf?: number;
+  iat?: number;
+}
+
+/**
+ * Whether an accepted token would still pass the checks that depend on the time, as jose makes them (`now` in whole
+ * seconds; expired once `exp <= now`, not yet valid while `nbf > now`) and as the authorizer makes its own (`iat`).
+ */
+function stillValid(accepted: Accepted): boolean {
+  const now = Math.floor(Date.now() / 1000);
+  if (accepted.exp <= now) return false;
+  if (accepted.nbf !== undefined && accepted.nbf > now) return false;
+  return accepted.iat === undefined || accepted.iat <= Date.now() / 1000;
+}
+
+/** A copy of the context for one request's event (a function may change its event; the next one gets its own). */
+function copyContext({ claims, scopes }: JwtContext): JwtContext {
+  return { claims: { ...claims }, scopes: scopes ? [...scopes] : null };
+}
+
+/**
+ * The tokens an authorizer accepted, by their exact text, in the order of their last use: at most `max` of them;
+ * one that would no longer pass is never returned (it is forgotten, and checked again).
+ */
+function acceptedTokens(max: number) {
+  const accepted = new Map<string, Accepted>();
+  return {
+    get(token: string): JwtContext | undefined {
+      const found = accepted.get(token);
+      if (!found) return undefined;
+      accepted.delete(token);
+      if (!stillValid(found)) return undefined;
+      accepted.set(token, found);
+      return copyContext(found.jwt);
+    },
+    remember(token: string, entry: Accepted): void {
+      if (max <= 0) return;
+      accepted.delete(token);
+      while (accepted.size >= max) {
+        const oldest = accepted.keys().next().value;
+        if (oldest === undefined) break;
+        accepted.delete(oldest);
+      }
+      accepted.set(token, entry);
+    },
+  };
+}
+
 export function createJwtAuthorizer(config: JwtAuthorizerConfig): Authorize {
+  const cache = acceptedTokens(config.maxCachedTokens ?? DEFAULT_MAX_CACHED_TOKENS);
   return async (headers) => {
     const found = tokenFrom(headers, config.identitySource);
     if (!('token' in found)) return found;
     const { token } = found;
+    const known = cache.get(token);
+    if (known) return { jwt: known };
     let payload: JWTPayload;
     try {
       // API Gateway picks the key by `kid`: a token that names none is refused, even if some key would verify it.
@@ -118,6 +183,14 @@ export function createJwtAuthorizer(config: JwtAuthorizerConfig): Authorize {
       return refuse('token issued in the future (iat)');
     }
     const scope = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return { jwt: { claims: claimsAsStrings(payload), scopes: scope.length > 0 ? scope : null } };
+    const jwt = { claims: claimsAsStrings(payload), scopes: scope.length > 0 ? scope : null };
+    // jose required `exp`, and checked that `exp`, `nbf` and `iat`, when present, are numbers.
+    cache.remember(token, {
+      jwt: copyContext(jwt),
+      exp: payload.exp as number,
+      ...(payload.nbf === undefined ? {} : { nbf: payload.nbf }),
+      ...(payload.iat === undefined ? {} : { iat: payload.iat }),
+    });
+    return { jwt };
   };
 }

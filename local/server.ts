@@ -11,10 +11,12 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { createLocalJWKSet } from 'jose';
 import { DynamoDbError } from '../src/store/dynamodb.js';
 import { type Authorize, createJwtAuthorizer } from './authorizer.js';
-import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from './dynalite-server.js';
+import type { Dynalite } from './dynalite-server.js';
+import { dynaliteWorker, startDynaliteThread } from './dynalite-thread.js';
 import { type AccessEntry, createGateway } from './gateway.js';
 import type { Invocable } from './invoke.js';
 import {
@@ -28,7 +30,14 @@ import {
 } from './issuer.js';
 import { createOidcProvider, DISCOVERY_PATH, type LocalRoutes } from './oidc-provider.js';
 import { PROJECT_ROOT } from './paths.js';
-import { type FunctionModel, type Json, loadServiceModel, type ServiceModel } from './service-config.js';
+import {
+  type FunctionModel,
+  type Json,
+  loadServiceModel,
+  type ServiceDocument,
+  type ServiceModel,
+} from './service-config.js';
+import { createTables, LOCAL_CREDENTIALS } from './tables.js';
 
 const LOCAL_STAGE = 'local';
 
@@ -44,14 +53,22 @@ export { JWKS_PATH };
 
 /**
  * serverless.yml, read as osls reads it for the local stage: with `auth=oidc` pointed at the local issuer (so the
- * authorizer and routes are exactly those a deployment with its own issuer gets), or `auth=none`.
+ * authorizer and routes are exactly those a deployment with its own issuer gets), or `auth=none`. From `document`,
+ * the file as read already, when given.
  */
-export function loadLocalModel(authMode: LocalAuthMode, requireIfMatch = false): ServiceModel {
+export function loadLocalModel(
+  authMode: LocalAuthMode,
+  requireIfMatch = false,
+  document?: ServiceDocument,
+): ServiceModel {
   const params: Record<string, string> =
     authMode === 'oidc' ? { auth: authMode, jwtIssuer: LOCAL_ISSUER, jwtAudience: LOCAL_AUDIENCE } : { auth: authMode };
   if (requireIfMatch) params.requireIfMatch = 'true';
-  return loadServiceModel(resolve(PROJECT_ROOT, 'serverless.yml'), { stage: LOCAL_STAGE, params });
+  return loadServiceModel(SERVICE_FILE, { stage: LOCAL_STAGE, params }, document);
 }
+
+/** The service file: routes, functions, tables, authorizers. */
+const SERVICE_FILE = resolve(PROJECT_ROOT, 'serverless.yml');
 
 /** A check per declared authorizer; only the local issuer's tokens can be verified here. */
 function localAuthorizers(model: ServiceModel, key: SigningKey): Map<string, Authorize> {
@@ -114,6 +131,21 @@ export interface LocalOptions {
    * (default 60 s).
    */
   dynamodbWaitMs?: number;
+  /**
+   * The embedded store's thread, already started and waiting for its orders (local/start.mjs starts the prebuilt one
+   * first thing, so that it loads while this thread does). Without it, one is started from source when needed; with
+   * `dynamodbEndpoint`, it is not needed, and stopped.
+   */
+  storeThread?: Worker;
+  /** Told if the embedded store's thread ends while the system runs (default: `log`). */
+  onStoreGone?: (why: string) => void;
+  /**
+   * The handlers' modules by path (`src/handlers/create`), for a prebuilt server that carries them (local/start.mjs);
+   * without it, each is imported from its source file.
+   */
+  handlerModules?: Record<string, () => Promise<Record<string, unknown>>>;
+  /** serverless.yml as read already (by a prebuilt server, when it was built); without it, the file is read. */
+  serviceDocument?: ServiceDocument;
 }
 
 /** How long a client may take to send a request's headers, and its whole request, unless told otherwise. */
@@ -206,17 +238,19 @@ function functionEnvironment(model: ServiceModel): Record<string, string> {
   return env;
 }
 
-/** The DynamoDB endpoint to use: the one given, or that of a dynalite started for this system (and closed with it). */
-async function dynamodbFor(options: LocalOptions): Promise<{ endpoint: string; dynalite?: Dynalite }> {
-  if (options.dynamodbEndpoint) return { endpoint: options.dynamodbEndpoint };
+/**
+ * The embedded store, started in its own thread (`worker`) and closed with this system; if that thread ends before,
+ * `onGone` is told.
+ */
+async function embeddedStore(options: LocalOptions, worker: Worker, onGone: (why: string) => void): Promise<Dynalite> {
   try {
-    const dynalite = await startDynalite({
-      port: options.dynamodbPort,
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    });
-    return { endpoint: dynalite.endpoint, dynalite };
+    return await startDynaliteThread(
+      worker,
+      { port: options.dynamodbPort, ...(options.dataDir ? { dataDir: options.dataDir } : {}) },
+      onGone,
+    );
   } catch (error) {
-    // startDynalite listens on 127.0.0.1.
+    // The store listens on 127.0.0.1.
     throw asListenError(error, 'dynamodb', options.dynamodbPort, '127.0.0.1');
   }
 }
@@ -424,19 +458,25 @@ function functionLogging(options: LocalOptions, logLevel: string | undefined): R
 
 /**
  * A function's handler, imported from its source as Lambda imports it from the bundle
- * (`src/handlers/create.handler` is the export `handler` of src/handlers/create.ts).
+ * (`src/handlers/create.handler` is the export `handler` of src/handlers/create.ts), or from `modules`, a prebuilt
+ * server's own copy of the same modules.
  */
-export async function importHandler(fn: FunctionModel): Promise<Invocable> {
+export async function importHandler(fn: FunctionModel, modules?: LocalOptions['handlerModules']): Promise<Invocable> {
   const file = resolve(PROJECT_ROOT, `${fn.handlerModule}.ts`);
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const prebuilt = modules?.[fn.handlerModule];
+  if (modules && !prebuilt) throw new Error(`The prebuilt local server has no module ${fn.handlerModule}`);
+  const module = prebuilt ? await prebuilt() : ((await import(pathToFileURL(file).href)) as Record<string, unknown>);
   const handler = module[fn.handlerExport];
   if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${fn.handlerExport}`);
   return handler as Invocable;
 }
 
-async function loadHandlers(model: ServiceModel): Promise<Map<string, Invocable>> {
+async function loadHandlers(
+  model: ServiceModel,
+  modules: LocalOptions['handlerModules'],
+): Promise<Map<string, Invocable>> {
   const handlers = new Map<string, Invocable>();
-  for (const fn of model.functions) handlers.set(fn.name, await importHandler(fn));
+  for (const fn of model.functions) handlers.set(fn.name, await importHandler(fn, modules));
   return handlers;
 }
 
@@ -493,8 +533,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /**
- * Finishes the requests under way, then closes dynalite so that everything written is on disk. close() only
- * drops connections idle at that instant: drop the others as soon as they finish their request, and give up on
+ * Finishes the requests under way, then closes the embedded store so that everything written is on disk. close()
+ * only drops connections idle at that instant: drop the others as soon as they finish their request, and give up on
  * clients that hold a request open for more than 10 s.
  */
 async function closeGracefully(server: Server, dynalite: Dynalite | undefined): Promise<void> {
@@ -517,21 +557,39 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
   }
   started = true;
   const progress = options.progress ?? (() => {});
-  const model = loadLocalModel(options.authMode, options.requireIfMatch);
-  const timeouts = serverTimeouts(options);
-  // Only the embedded store keeps its data in dataDir; an external one's data is its own business.
-  const unlock =
-    options.dataDir && !options.dynamodbEndpoint ? await lockDataDir(options.dataDir, progress) : undefined;
+  const log = options.log ?? ((line: string) => console.error(line));
+  // A store's thread started for nothing (an external store, or a mistake below) ends with this attempt.
+  const worker = options.dynamodbEndpoint ? undefined : (options.storeThread ?? dynaliteWorker());
+  if (options.dynamodbEndpoint) void options.storeThread?.terminate();
   let dynalite: Dynalite | undefined;
+  let unlock: (() => void) | undefined;
+  // The issuer's key (made on first use: an RSA key pair takes a while) comes meanwhile.
+  const signingKeyLoaded = loadSigningKey(options.dataDir);
   try {
-    const signingKey = await loadSigningKey(options.dataDir);
-    const store = await dynamodbFor(options);
-    dynalite = store.dynalite;
-    const { endpoint } = store;
-    if (store.dynalite) await createTables(endpoint, model.tables, model.region);
-    else await createTablesOnceAnswering(endpoint, model, options.dynamodbWaitMs ?? DEFAULT_DYNAMODB_WAIT_MS, progress);
+    const model = loadLocalModel(options.authMode, options.requireIfMatch, options.serviceDocument);
+    const timeouts = serverTimeouts(options);
+    // Only the embedded store keeps its data in dataDir; an external one's data is its own business.
+    unlock = options.dataDir && worker ? await lockDataDir(options.dataDir, progress) : undefined;
+    let endpoint: string;
+    let tablesCreated: Promise<void>;
+    if (worker) {
+      dynalite = await embeddedStore(options, worker, options.onStoreGone ?? log);
+      endpoint = dynalite.endpoint;
+      // The store makes them while the handlers load, below.
+      tablesCreated = createTables(endpoint, model.tables, model.region);
+    } else {
+      endpoint = options.dynamodbEndpoint ?? '';
+      await createTablesOnceAnswering(endpoint, model, options.dynamodbWaitMs ?? DEFAULT_DYNAMODB_WAIT_MS, progress);
+      tablesCreated = Promise.resolve();
+    }
     const logLevel = process.env.LOG_LEVEL;
     Object.assign(process.env, lambdaEnvironment(model, endpoint, process.env), functionLogging(options, logLevel));
+    // Imported once their environment is set, as Lambda imports a function's module.
+    const [handlers, signingKey] = await Promise.all([
+      loadHandlers(model, options.handlerModules),
+      signingKeyLoaded,
+      tablesCreated,
+    ]);
     let url = '';
     const jwks = jwksServer(signingKey);
     // The local issuer's sign-in, for the web page; with AUTH_MODE=none its paths are the gateway's plain 404.
@@ -540,12 +598,12 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
         ? createOidcProvider({
             key: signingKey,
             ownUrl: () => url,
-            log: options.log ?? ((line) => console.error(line)),
+            log,
           })
         : undefined;
     const gateway = createGateway({
       model,
-      handlers: await loadHandlers(model),
+      handlers,
       authorizers: localAuthorizers(model, signingKey),
       serveLocal: (req, res) => jwks(req, res) || (oidc?.(req, res) ?? false),
       ...(options.log ? { log: options.log } : {}),
@@ -555,7 +613,7 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
     const server = apiServer(gateway, timeouts, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
     const port = await listen(server, options.port, options.host ?? '127.0.0.1');
     url = `http://localhost:${port}`;
-    const running = store.dynalite;
+    const running = dynalite;
     return {
       url,
       dynamodbEndpoint: endpoint,
@@ -570,8 +628,11 @@ export async function startLocal(options: LocalOptions): Promise<LocalSystem> {
       },
     };
   } catch (error) {
-    await dynalite?.close();
+    if (dynalite) await dynalite.close();
+    else await worker?.terminate();
     unlock?.();
+    // Never an unhandled rejection, whatever failed first.
+    await signingKeyLoaded.catch(() => undefined);
     throw error;
   }
 }

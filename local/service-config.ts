@@ -116,10 +116,28 @@ export interface LoadOptions {
   params?: Record<string, string>;
 }
 
-/** Loads and resolves `serverless.yml` for one stage. */
-export function loadServiceModel(file: string, options: LoadOptions): ServiceModel {
-  const raw = parse(readFileSync(file, 'utf8'), { customTags: intrinsicTags }) as { [key: string]: Json };
-  const resolved = resolveVariables(raw, { ...options, env: options.env ?? process.env });
+/** A service file as written: its YAML read (CloudFormation's short tags as their long forms), nothing resolved. */
+export type ServiceDocument = { [key: string]: Json };
+
+/**
+ * Reads `serverless.yml` (or any service file). local/start.mjs also reads it with this, through a bundle of this
+ * module, when it builds the server.
+ * @public
+ */
+export function readServiceDocument(file: string): ServiceDocument {
+  return parse(readFileSync(file, 'utf8'), { customTags: intrinsicTags }) as ServiceDocument;
+}
+
+/**
+ * Loads and resolves `serverless.yml` for one stage; from `document` when it was read already (local/start.mjs keeps
+ * it with its bundle, which is rebuilt when the file changes).
+ */
+export function loadServiceModel(
+  file: string,
+  options: LoadOptions,
+  document: ServiceDocument = readServiceDocument(file),
+): ServiceModel {
+  const resolved = resolveVariables(document, { ...options, env: options.env ?? process.env });
   return toModel(resolved);
 }
 

@@ -85,12 +85,10 @@ class EsbuildBundle {
       minify: true,
       treeShaking: true,
       legalComments: 'none',
-      // CommonJS dependencies (aws4) require() Node's built-ins, which an ES module cannot do without this.
-      banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' },
       write: false,
       outfile: `${modulePath}.mjs`,
       logLevel: 'warning',
-      plugins: [this.prebuiltWebApp(servicePath)],
+      plugins: [this.prebuiltWebApp(servicePath), builtinsAsImports()],
     });
     const [output] = result.outputFiles;
 
@@ -117,6 +115,29 @@ class EsbuildBundle {
   }
 }
 
+/**
+ * An esbuild plugin for CommonJS dependencies: their require() of a Node.js built-in becomes an import of it. An ES
+ * module has no `require`; the usual banner that makes one (`createRequire(import.meta.url)`) loads node:module in
+ * every cold start, for every function, whether a dependency needs it or not.
+ */
+function builtinsAsImports() {
+  const builtins = new Set(require('node:module').builtinModules);
+  return {
+    name: 'builtins-as-imports',
+    setup: (build) => {
+      build.onResolve({ filter: /^[\w:/]+$/ }, (args) => {
+        const name = args.path.replace(/^node:/, '');
+        if (args.kind !== 'require-call' || !builtins.has(name)) return undefined;
+        return { path: name, namespace: 'builtin-as-import' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'builtin-as-import' }, (args) => ({
+        contents: `import builtin from "node:${args.path}"; module.exports = builtin;`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Writes `entries` ([path in the zip, contents]) into a zip whose bytes depend on the entries only. */
 function writeZip(zipPath, entries) {
   const yazl = require('yazl');
@@ -131,3 +152,4 @@ function writeZip(zipPath, entries) {
 }
 
 module.exports = EsbuildBundle;
+module.exports.builtinsAsImports = builtinsAsImports;

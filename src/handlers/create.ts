@@ -2,8 +2,8 @@ import { route, todos } from '../app.js';
 import type { RouteInput } from '../http/handler.js';
 import { idempotencyKey, readJsonBody } from '../http/request.js';
 import { todoResponse, todoUrl } from '../http/todo-view.js';
-import { parseNewTodo, parseTutorialNewTodo } from '../todos/schema.js';
 import type { NewTodo } from '../todos/todo.js';
+import { parseNewTodo, parseTutorialNewTodo } from '../todos/validation.js';
 
 /** Creates the todo, once per `Idempotency-Key` when the client sends one. */
 async function create({ event, owner, baseUrl, deadline, count }: RouteInput, parse: (body: unknown) => NewTodo) {

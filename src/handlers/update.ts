@@ -1,7 +1,7 @@
 import { route, todos } from '../app.js';
 import { pathParameter, readJsonBody } from '../http/request.js';
 import { todoResponse } from '../http/todo-view.js';
-import { parseTodoPatch } from '../todos/schema.js';
+import { parseTodoPatch } from '../todos/validation.js';
 
 /**
  * `PATCH /todos/{id}`: changes the fields sent; never creates a todo. With `If-Match`, only if the todo is still

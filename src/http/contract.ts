@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import type { FieldError } from '../todos/errors.js';
-import { MAX_TITLE_LENGTH } from '../todos/schema.js';
+import { MAX_TITLE_LENGTH } from '../todos/validation.js';
 
 const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 

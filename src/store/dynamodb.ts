@@ -1,5 +1,5 @@
 /**
- * A deliberately small DynamoDB client: JSON over one keep-alive connection pool, signed with `aws4`, with
+ * A deliberately small DynamoDB client: JSON over one keep-alive connection pool, signed with SigV4 (`sigv4.ts`), with
  * jittered retries within a time budget (STORE_BUDGET); when the store stays throttled, faulty or silent through
  * them, the call fails with a `StoreUnavailableError` (a 503 with Retry-After). It exists because the AWS SDK v3 spends several times more CPU per call (`npm run bench`,
  * line (i)), and on Lambda CPU time is billed time.
@@ -7,9 +7,8 @@
  * The boundary is typed with DynamoDB's own request and answer types, imported from the AWS SDK as types only
  * (nothing of the SDK is bundled): each operation name fixes its input and output type, so no caller casts.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { AsyncLocalStorage } from 'node:async_hooks';
 import http from 'node:http';
-import https from 'node:https';
 import type {
   AttributeValue,
   BatchWriteItemInput,
@@ -29,8 +28,10 @@ import type {
   UpdateItemInput,
   UpdateItemOutput,
 } from '@aws-sdk/client-dynamodb';
-import aws4 from 'aws4';
 import { StoreUnavailableError } from '../todos/errors.js';
+import { type Credentials, createSigner } from './sigv4.js';
+
+export type { Credentials } from './sigv4.js';
 
 /**
  * One stored item in DynamoDB's JSON format. (The SDK's types describe that format exactly, except that binary
@@ -52,13 +53,6 @@ export interface Operations {
 }
 
 export type Operation = keyof Operations;
-
-/** AWS credentials as Lambda provides them in its environment. */
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
 
 /** An error answered by DynamoDB (`name` is the exception name, e.g. `ValidationException`). */
 export class DynamoDbError extends Error {
@@ -155,14 +149,44 @@ interface RequestBudget {
   troubled: boolean;
   stats: StoreStats | undefined;
 }
-const budgets = new AsyncLocalStorage<RequestBudget>();
+
+/**
+ * How a store call finds its request's budget. A request that runs alone (on Lambda, every request: an execution
+ * environment serves one at a time) keeps it in `alone`; requests that overlap (`npm start`, the tests) each keep it
+ * in an AsyncLocalStorage, which follows the request's own asynchronous calls. AsyncLocalStorage is not used for a
+ * request alone because its first use cost a cold start about 1 ms (it turns on a hook that runs for every promise
+ * from then on: `npm run bench`, line (a)). Either way a call finds its own request's budget, as long as it is made
+ * in the course of its request's `work` (the store calls of this code all are: each is awaited by its request).
+ */
+let alone: RequestBudget | undefined;
+let inFlight = 0;
+let budgets: AsyncLocalStorage<RequestBudget> | undefined;
+
+const currentBudget = (): RequestBudget | undefined => budgets?.getStore() ?? alone;
 
 /**
  * Runs `work` (one request) with every store call in it bounded by `deadline` (epoch ms, the function's own: on
  * Lambda, now + `context.getRemainingTimeInMillis()`), less the margin to answer.
  */
-export function withStoreDeadline<T>(deadline: number, work: () => Promise<T>, stats?: StoreStats): Promise<T> {
-  return budgets.run({ deadline, troubled: false, stats }, work);
+export async function withStoreDeadline<T>(deadline: number, work: () => Promise<T>, stats?: StoreStats): Promise<T> {
+  const budget: RequestBudget = { deadline, troubled: false, stats };
+  if (inFlight === 0 && currentBudget() === undefined) {
+    inFlight++;
+    alone = budget;
+    try {
+      return await work();
+    } finally {
+      inFlight--;
+      alone = undefined;
+    }
+  }
+  inFlight++;
+  try {
+    budgets ??= new (await import('node:async_hooks')).AsyncLocalStorage<RequestBudget>();
+    return await budgets.run(budget, work);
+  } finally {
+    inFlight--;
+  }
 }
 
 /** DynamoDB's names for "too many requests": nothing was applied, and a later attempt is likely to succeed. */
@@ -185,30 +209,42 @@ class AttemptTimeoutError extends Error {
   override readonly name = 'AttemptTimeoutError';
 }
 
+/** How the client reaches its endpoint: node:http or node:https, and its pool of keep-alive connections. */
+interface Transport {
+  request: typeof http.request;
+  agent: http.Agent;
+}
+
+const transportOf = (module: Pick<typeof http, 'request' | 'Agent'>): Transport => ({
+  request: module.request,
+  agent: new module.Agent({ keepAlive: true, maxSockets: 50 }),
+});
+
 export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbClient {
   const url = new URL(options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`);
-  const transport = url.protocol === 'https:' ? https : http;
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: 50 });
+  // node:https (with node:tls) is loaded by the first call that needs it, not by every cold start: a local endpoint
+  // is plain HTTP, and loading node:https anyway cost such a cold start 1 to 4 ms (`npm run bench`, line (a)).
+  const plain = url.protocol === 'https:' ? undefined : transportOf(http);
+  let secure: Promise<Transport> | undefined;
+  const secureTransport = () => {
+    secure ??= import('node:https').then(transportOf);
+    return secure;
+  };
+  const sign = createSigner({ credentials: options.credentials, region: options.region, service: 'dynamodb' });
   const maxAttempts = options.maxAttempts ?? STORE_BUDGET.attempts;
   const attemptTimeoutMs = options.timeoutMs ?? STORE_BUDGET.attemptTimeoutMs;
   const totalMs = options.totalMs ?? STORE_BUDGET.totalMs;
 
-  function attempt(operation: Operation, body: string, timeoutMs: number): Promise<Answer> {
+  async function attempt(operation: Operation, body: string, timeoutMs: number): Promise<Answer> {
+    const { request, agent } = plain ?? (await secureTransport());
     // Signed anew for each attempt: the signature covers the time.
-    const { headers } = aws4.sign(
-      {
-        host: url.host,
-        path: '/',
-        method: 'POST',
-        service: 'dynamodb',
-        region: options.region,
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
-        body,
-      },
-      options.credentials,
-    );
+    const headers = sign({
+      host: url.host,
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      body,
+    });
     return new Promise((resolve, reject) => {
-      const req = transport.request(
+      const req = request(
         { hostname: url.hostname, port: url.port, path: '/', method: 'POST', headers, agent },
         (res) => {
           const chunks: Buffer[] = [];
@@ -236,7 +272,7 @@ export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDbCl
   return {
     async send<O extends Operation>(operation: O, input: Operations[O]['input']): Promise<Operations[O]['output']> {
       const body = JSON.stringify(input);
-      const request = budgets.getStore();
+      const request = currentBudget();
       const troubled = request?.troubled === true;
       const end = Math.min(
         Date.now() + (troubled ? STORE_BUDGET.afterTroubleMs : totalMs),

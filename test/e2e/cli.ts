@@ -5,12 +5,26 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { PROJECT_ROOT } from '../../local/paths.js';
 import { registerSystem } from '../support/contract.js';
+
+/**
+ * What `npm start` runs (package.json's start script: `node local/start.mjs`), as arguments of this Node.js: the
+ * tests run it without npm, which would add nothing but its own start-up.
+ */
+export const NPM_START: readonly string[] = (() => {
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const [command, ...args] = scripts.start.split(' ');
+  assert.equal(command, 'node', `npm start runs node, not ${scripts.start}`);
+  return args;
+})();
 
 /** Nothing from the test runner or the caller's shell may steer a started CLI. */
 const STEERING = [

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startDynalite } from '../../local/dynalite-server.js';
-import { type Cli, exitWithin, interrupt, listeningUrl, processes } from './cli.js';
+import { type Cli, exitWithin, interrupt, listeningUrl, NPM_START, processes } from './cli.js';
 import { call } from './support.js';
 
 const START_DEADLINE_MS = 30_000;
@@ -19,7 +19,7 @@ const EXIT_DEADLINE_MS = 10_000;
 const { freshDataDir, start } = processes('todo-api-start-faults-');
 
 function startCli(env: Record<string, string>): Cli {
-  return start(process.execPath, ['--import', 'tsx', 'local/main.ts'], { PORT: '0', DYNAMODB_PORT: '0', ...env });
+  return start(process.execPath, NPM_START, { PORT: '0', DYNAMODB_PORT: '0', ...env });
 }
 
 /** The CLI must stop by itself, with a non-zero code and `message` as the one line on stderr, never listening. */

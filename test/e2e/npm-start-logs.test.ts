@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Cli, exitWithin, interrupt, listeningUrl, processes } from './cli.js';
+import { type Cli, exitWithin, interrupt, listeningUrl, NPM_START, processes } from './cli.js';
 import { call } from './support.js';
 
 const START_DEADLINE_MS = 30_000;
@@ -14,7 +14,7 @@ const TITLE = 'a title that must never be logged';
 const { freshDataDir, start, run } = processes('todo-api-logs-');
 
 function startCli(args: string[], env: Record<string, string> = {}): Cli {
-  return start(process.execPath, ['--import', 'tsx', 'local/main.ts', ...args], env);
+  return start(process.execPath, [...NPM_START, ...args], env);
 }
 
 /** A token of the local issuer whose key is under `dataDir`. */

@@ -3,8 +3,19 @@
  * directory on disk, stopped with Ctrl-C (SIGINT) and started again.
  */
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { describe, it } from 'node:test';
-import { type Cli, exitWithin, interrupt as interruptCli, listeningUrl as listeningUrlOf, processes } from './cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { issueToken, loadSigningKey } from '../../local/issuer.js';
+import {
+  type Cli,
+  exitWithin,
+  interrupt as interruptCli,
+  listeningUrl as listeningUrlOf,
+  NPM_START,
+  processes,
+} from './cli.js';
 import { asTodo, asTodoList, call, createTodo, getTodo, jsonBody, type Todo } from './support.js';
 
 /** How long a stopped CLI may take to exit. */
@@ -14,9 +25,9 @@ const START_DEADLINE_MS = 30_000;
 
 const { freshDataDir, start } = processes('todo-api-e2e-');
 
-/** Starts `node --import tsx local/main.ts` in the project, with `env` over a clean environment. */
+/** Starts what `npm start` runs (local/start.mjs) in the project, with `env` over a clean environment. */
 function startCli(env: Record<string, string>): Cli {
-  return start(process.execPath, ['--import', 'tsx', 'local/main.ts'], env);
+  return start(process.execPath, NPM_START, env);
 }
 
 /** Waits for `TODO API listening on http://localhost:<port>` and returns the URL. */
@@ -29,7 +40,36 @@ function interrupt(cli: Cli): Promise<void> {
   return interruptCli(cli, EXIT_DEADLINE_MS, 'the CLI');
 }
 
-describe('npm start (local/main.ts)', () => {
+/** The embedded store's endpoint, from the banner (`DynamoDB endpoint http://127.0.0.1:<port> (embedded…`). */
+function storeEndpoint(cli: Cli): URL {
+  const endpoint = /DynamoDB endpoint (http:\/\/127\.0\.0\.1:\d+) \(embedded/.exec(cli.stdout())?.[1];
+  assert.ok(endpoint, cli.stdout());
+  return new URL(endpoint);
+}
+
+/** Whether something accepts connections at `url`'s host and port. */
+function accepting(url: URL): Promise<boolean> {
+  return new Promise((resolveAccepting) => {
+    const socket = connect(Number(url.port), url.hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveAccepting(true);
+    });
+    socket.once('error', () => resolveAccepting(false));
+  });
+}
+
+/** The processes `pid` started that still run (Linux: /proc). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const children: number[] = [];
+  for (const task of await readdir(`/proc/${pid}/task`)) {
+    const listed = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8');
+    children.push(...listed.split(' ').filter(Boolean).map(Number));
+  }
+  return children;
+}
+
+describe('npm start (local/start.mjs)', () => {
   it('keeps every acknowledged write across Ctrl-C and a restart on the same DATA_DIR', async () => {
     const dataDir = await freshDataDir();
     const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'none' };
@@ -118,6 +158,67 @@ describe('npm start (local/main.ts)', () => {
         assert.doesNotMatch(cli.stdout(), /listening/, what);
       }),
     );
+  });
+
+  it("the banner says how long it took to be ready, from the start of npm start's process", async () => {
+    const spawned = performance.now();
+    const cli = startCli({ PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: await freshDataDir(), AUTH_MODE: 'none' });
+    await listeningUrl(cli);
+    const seen = performance.now() - spawned;
+    const readyMs = Number(/^TODO API listening on \S+ \(ready in (\d+) ms\)$/m.exec(cli.stdout())?.[1]);
+    assert.ok(
+      readyMs > 0 && readyMs <= seen,
+      `ready in ${readyMs} ms, seen here ${seen.toFixed(0)} ms after spawning it`,
+    );
+    await interrupt(cli);
+  });
+
+  it('the store runs in a thread of its process, and ends with it: Ctrl-C, and kill -9', {
+    skip: process.platform !== 'linux' && 'reads /proc',
+  }, async () => {
+    const dataDir = await freshDataDir();
+    const env = { PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'none' };
+    const first = startCli(env);
+    await listeningUrl(first);
+    const store = storeEndpoint(first);
+    assert.equal(await accepting(store), true, 'the store answers while npm start runs');
+    assert.deepEqual(await childrenOf(first.child.pid ?? 0), [], 'no process of its own: nothing to outlive npm start');
+    await interrupt(first);
+    assert.equal(await accepting(store), false, 'the store is gone after Ctrl-C');
+
+    const second = startCli(env);
+    const url = await listeningUrl(second);
+    const killed = storeEndpoint(second);
+    await createTodo(url, { title: 'before kill -9' });
+    second.child.kill('SIGKILL');
+    assert.equal((await exitWithin(second, EXIT_DEADLINE_MS, 'the killed CLI')).signal, 'SIGKILL');
+    assert.equal(await accepting(killed), false, 'the store is gone with kill -9');
+    // Nothing holds the data directory: the next start takes it over at once, with what was written.
+    const third = startCli(env);
+    const again = await listeningUrl(third);
+    assert.match(third.stdout(), /was locked by process \d+, which is not running any more/);
+    assert.deepEqual(
+      asTodoList(await call(again, 'GET', '/todos'), again).map((todo) => todo.title),
+      ['before kill -9'],
+    );
+    await interrupt(third);
+  });
+
+  it('a token accepted while valid (and remembered) is refused once it expired', async () => {
+    const dataDir = await freshDataDir();
+    const cli = startCli({ PORT: '0', DYNAMODB_PORT: '0', DATA_DIR: dataDir, AUTH_MODE: 'oidc' });
+    const url = await listeningUrl(cli);
+    const token = await issueToken(await loadSigningKey(dataDir), 'dora', { expiresIn: '3s' });
+    const exp = (JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp;
+    const headers = { authorization: `Bearer ${token}` };
+    for (let i = 0; i < 3; i++) assert.equal((await call(url, 'GET', '/todos', { headers })).status, 200);
+    // From its exp on (whole seconds, as the check counts them), the same token is refused.
+    await sleep(Math.max(0, exp * 1000 - Date.now()) + 50);
+    const late = await call(url, 'GET', '/todos', { headers });
+    assert.equal(late.status, 401, late.text);
+    for (let i = 0; i < 100 && !/ 401 .*token expired/.test(cli.stdout()); i++) await sleep(20);
+    assert.match(cli.stdout(), /GET \/todos 401 \d+ ms: token expired at /);
+    await interrupt(cli);
   });
 
   it('runs with AUTH_MODE=none: no token needed', async () => {

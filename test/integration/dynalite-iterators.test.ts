@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from '../../local/dynalite-server.js';
+import { type Dynalite, startDynalite } from '../../local/dynalite-server.js';
 import { lambdaEnvironment, loadLocalModel } from '../../local/server.js';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/tables.js';
 import { createDynamoDbClient, type DynamoDbClient } from '../../src/store/dynamodb.js';
 
 const require = createRequire(import.meta.url);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
 import {
@@ -213,6 +213,28 @@ describe('createDynamoDbClient', () => {
     assert.equal(request.headers.authorization, await sdkSignature(request, temporary));
   });
 
+  test('an https endpoint is reached over TLS', async () => {
+    // A TCP server that keeps the first bytes it receives and hangs up: a TLS handshake record starts with 0x16.
+    const first: Buffer[] = [];
+    const tcp = createTcpServer((socket) =>
+      socket.once('data', (chunk: Buffer) => first.push(chunk) && socket.destroy()),
+    );
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    try {
+      const secure = createDynamoDbClient({
+        region: REGION,
+        endpoint: `https://127.0.0.1:${(tcp.address() as AddressInfo).port}`,
+        credentials: CREDENTIALS,
+        maxAttempts: 1,
+      });
+      await rejectsUnavailable(secure.send('GetItem', { TableName: 't', Key: {} }), 2, () => {});
+      assert.equal(first.length, 1);
+      assert.equal(first[0]?.[0], 0x16);
+    } finally {
+      await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    }
+  });
+
   test('each operation name goes into x-amz-target', async () => {
     replies = [json(200, {}), json(200, {}), json(200, {}), json(200, {})];
     const c = client();
@@ -418,6 +440,51 @@ describe('createDynamoDbClient', () => {
     await withStoreDeadline(Date.now() + 60_000, async () => {
       assert.deepEqual(await client(3).send('GetItem', { TableName: 't', Key: {} }), { Item: {} });
     });
+  });
+
+  test('overlapping requests each keep their own deadline and tally, the first alone or not', async () => {
+    let release = () => {};
+    const barrier = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const c = client(3);
+    const first = { retries: 0, unavailable: 0 };
+    const second = { retries: 0, unavailable: 0 };
+    const third = { retries: 0, unavailable: 0 };
+    // The first request starts alone, and calls the store only once the others have started and ended.
+    const alone = withStoreDeadline(
+      Date.now() + 60_000,
+      async () => {
+        await barrier;
+        return c.send('GetItem', { TableName: 't', Key: {} });
+      },
+      first,
+    );
+    // The second has no time left for a call: it fails at once, sending nothing.
+    await withStoreDeadline(
+      Date.now() + STORE_BUDGET.answerMarginMs,
+      () => rejectsUnavailable(c.send('GetItem', { TableName: 't', Key: {} }), 2, () => {}),
+      second,
+    );
+    // The third is retried once.
+    replies = [awsError(500, 'InternalServerError'), json(200, { Item: { n: { N: '3' } } })];
+    assert.deepEqual(
+      await withStoreDeadline(Date.now() + 60_000, () => c.send('GetItem', { TableName: 't', Key: {} }), third),
+      { Item: { n: { N: '3' } } },
+    );
+    // The first still has its own deadline (not the second's) and its own tally (not the third's).
+    replies = [awsError(500, 'InternalServerError'), json(200, { Item: { n: { N: '1' } } })];
+    release();
+    assert.deepEqual(await alone, { Item: { n: { N: '1' } } });
+    assert.deepEqual(
+      [first, second, third],
+      [
+        { retries: 1, unavailable: 0 },
+        { retries: 0, unavailable: 1 },
+        { retries: 1, unavailable: 0 },
+      ],
+    );
+    assert.equal(seen.length, 4);
   });
 
   test('a failed condition after an attempt that may have been applied says so; after throttling it does not', async () => {

@@ -3,8 +3,9 @@
  * tables serverless.yml declares. Handlers find it through the same
  * environment variables Lambda and the local gateway set.
  */
-import { createTables, type Dynalite, LOCAL_CREDENTIALS, startDynalite } from '../../local/dynalite-server.js';
+import { type Dynalite, startDynalite } from '../../local/dynalite-server.js';
 import { type LocalAuthMode, lambdaEnvironment, loadLocalModel } from '../../local/server.js';
+import { createTables, LOCAL_CREDENTIALS } from '../../local/tables.js';
 import { createDynamoDbClient, type DynamoDbClient } from '../../src/store/dynamodb.js';
 
 export interface TestStore extends Dynalite {

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { before, describe, it } from 'node:test';
+import { afterEach, before, describe, it, mock } from 'node:test';
 import {
   type CryptoKey,
   createLocalJWKSet,
@@ -15,6 +15,7 @@ import {
   generateKeyPair,
   type JWK,
   type JWTPayload,
+  type JWTVerifyGetKey,
   SignJWT,
 } from 'jose';
 import { type Authorize, createJwtAuthorizer, type JwtContext } from '../../local/authorizer.js';
@@ -355,5 +356,123 @@ describe('configuration', () => {
       keys: createLocalJWKSet({ keys: [keys.publicJwk] }),
     });
     await assert.rejects(wrong({ authorization: `Bearer ${await signed()}` }), /identity source/i);
+  });
+});
+
+describe('accepted tokens are remembered, never past their validity', () => {
+  /** An authorizer whose key lookups are counted: each lookup is one full check of a token's signature. */
+  function counting(maxCachedTokens?: number) {
+    const jwks = createLocalJWKSet({ keys: [keys.publicJwk] });
+    const counter = { checks: 0 };
+    const lookUp: JWTVerifyGetKey = (header, token) => {
+      counter.checks++;
+      return jwks(header, token);
+    };
+    const check = createJwtAuthorizer({
+      identitySource: ['$request.header.Authorization'],
+      issuer: ISSUER,
+      audience: [AUDIENCE],
+      keys: lookUp,
+      ...(maxCachedTokens === undefined ? {} : { maxCachedTokens }),
+    });
+    const sub = async (token: string) => {
+      const result = await check(bearer(token));
+      return 'jwt' in result ? (result.jwt.claims.sub ?? '(no sub)') : result.refused;
+    };
+    return { check, counter, sub };
+  }
+
+  afterEach(() => mock.timers.reset());
+
+  it('the same token again is answered without checking its signature again, with the same claims', async () => {
+    const { check, counter } = counting();
+    const token = await signed(claims({ scope: 'a b' }));
+    const first = await check(bearer(token));
+    const again = await check({ authorization: token });
+    assert.equal(counter.checks, 1, 'checked once');
+    assert.deepEqual(again, first);
+    // Another token (even of the same user) is checked on its own.
+    await check(bearer(await signed(claims({ scope: 'a b', jti: 'other' }))));
+    assert.equal(counter.checks, 2);
+  });
+
+  it('each request gets its own copy of the claims: what one handler changes, the next one does not see', async () => {
+    const { check } = counting();
+    const token = await signed(claims({ scope: 'a b' }));
+    // The first answer (checked), then the remembered one, each changed by the request it went to.
+    for (let request = 1; request <= 3; request++) {
+      const result = await check(bearer(token));
+      assert.ok('jwt' in result);
+      assert.equal(result.jwt.claims.sub, SUB, `request ${request}`);
+      assert.deepEqual(result.jwt.scopes, ['a', 'b'], `request ${request}`);
+      result.jwt.claims.sub = 'changed';
+      result.jwt.scopes?.push('admin');
+    }
+  });
+
+  it('a remembered token is refused from its exp on, as if it had never been seen', async () => {
+    const start = Date.now();
+    const exp = now() + 60;
+    const token = await signed(claims({ iat: now() - 10, exp }));
+    const { counter, sub } = counting();
+    mock.timers.enable({ apis: ['Date'], now: start });
+    assert.equal(await sub(token), SUB);
+    // In the last millisecond before exp: still remembered, no new check.
+    mock.timers.setTime(exp * 1000 - 1);
+    assert.equal(await sub(token), SUB);
+    assert.equal(counter.checks, 1);
+    // At exp: refused, with the reason a fresh check gives.
+    mock.timers.setTime(exp * 1000);
+    assert.match(await sub(token), /^token expired at /);
+    assert.equal(counter.checks, 2, 'checked again');
+  });
+
+  it('a remembered token is refused while the clock is before its nbf (or its iat)', async () => {
+    const start = Date.now();
+    const token = await signed(claims({ nbf: now(), iat: now() }));
+    const { sub } = counting();
+    mock.timers.enable({ apis: ['Date'], now: start });
+    assert.equal(await sub(token), SUB);
+    // The clock set back (a VM resumed, an NTP correction) before the token's nbf: not valid yet.
+    mock.timers.setTime(start - 120_000);
+    assert.match(await sub(token), /not valid yet/);
+    mock.timers.setTime(start);
+    assert.equal(await sub(token), SUB);
+  });
+
+  it('a refused token is not remembered: it is checked, and refused, every time', async () => {
+    const { counter, sub } = counting();
+    const foreignToken = await signed(claims(), { key: foreign.privateKey });
+    assert.match(await sub(foreignToken), /signature/);
+    assert.match(await sub(foreignToken), /signature/);
+    assert.equal(counter.checks, 2);
+  });
+
+  it('remembers at most maxCachedTokens tokens, forgetting the one used longest ago', async () => {
+    const { counter, sub } = counting(2);
+    const a = await signed(claims({ jti: 'a' }));
+    const b = await signed(claims({ jti: 'b' }));
+    const c = await signed(claims({ jti: 'c' }));
+    for (const token of [a, b, c]) assert.equal(await sub(token), SUB);
+    assert.equal(counter.checks, 3);
+    // b and c are remembered; a was forgotten to make room for c.
+    assert.equal(await sub(c), SUB);
+    assert.equal(await sub(b), SUB);
+    assert.equal(counter.checks, 3, 'b and c remembered');
+    assert.equal(await sub(a), SUB);
+    assert.equal(counter.checks, 4, 'a checked again');
+    // a took the place of c, the one used longest ago: b is still remembered.
+    assert.equal(await sub(b), SUB);
+    assert.equal(counter.checks, 4);
+    assert.equal(await sub(c), SUB);
+    assert.equal(counter.checks, 5);
+  });
+
+  it('maxCachedTokens 0 checks every token every time', async () => {
+    const { counter, sub } = counting(0);
+    const token = await signed();
+    await sub(token);
+    await sub(token);
+    assert.equal(counter.checks, 2);
   });
 });

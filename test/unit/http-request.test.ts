@@ -79,6 +79,33 @@ describe('readJsonBody', () => {
     }
   });
 
+  test('takes exactly the media types that /^application/(?:[w.+-]++)?json$/i takes, whatever a character folds to', () => {
+    const reference = /^application\/(?:[\w.+-]+\+)?json$/i;
+    // Every character of the Latin blocks, and those whose lower or upper case is ASCII (Kelvin sign, long s, dotted I).
+    const characters = [...Array(0x250).keys(), 0x212a, 0x17f, 0x130, 0x131, 0x1e9e].map((c) => String.fromCharCode(c));
+    let accepted = 0;
+    for (const c of characters) {
+      for (const type of [
+        `application/x${c}+json`,
+        `application/${c}son`,
+        `applicatio${c}/json`,
+        `APPLICATION/VND.${c}+JSON`,
+      ]) {
+        const takes = (() => {
+          try {
+            readJsonBody(post('{}', type));
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        assert.equal(takes, reference.test(type.split(';')[0]?.trim() ?? ''), JSON.stringify(type));
+        if (takes) accepted++;
+      }
+    }
+    assert.ok(accepted > 100, `${accepted} accepted`);
+  });
+
   test('refuses a missing or non-JSON content type with 415', () => {
     for (const type of [
       undefined,

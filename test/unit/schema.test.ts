@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type FieldError, ValidationError } from '../../src/todos/errors.js';
-import { MAX_TITLE_LENGTH, parseNewTodo, parseTodoPatch, parseTutorialNewTodo } from '../../src/todos/schema.js';
+import { MAX_TITLE_LENGTH, parseNewTodo, parseTodoPatch, parseTutorialNewTodo } from '../../src/todos/validation.js';
 
 /** Asserts that `fn` throws a ValidationError with exactly these field errors (and, if given, this message). */
 function assertInvalid(fn: () => unknown, errors: FieldError[], message?: string): void {

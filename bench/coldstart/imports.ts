@@ -1,0 +1,147 @@
+/**
+ * Cold imports measured side by side, for the parts of the functions the project wrote itself rather than take from
+ * a library, because a cold start paid for the library: each pair is bundled as the functions are
+ * (plugins/esbuild-bundle.cjs's options) and imported by fresh processes, alternately, medians of 3 × BENCH_ROUNDS;
+ * each process times the import itself (with the work the entry does as it loads), not its whole life.
+ *
+ *  validationImport: a create's body checked with zod (the schemas of src/todos/schema.ts) ÷ with
+ *                    src/todos/validation.ts, which the routes use
+ *  signingImport:    a PutItem signed with aws4 ÷ with src/store/sigv4.ts, which the DynamoDB client uses
+ *
+ * Each returns a row of `npm run bench`'s table: `ours` is the library's time (as in lines (g) and (h)), `baseline`
+ * the project's own, `ratio` the first ÷ the second.
+ */
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../../local/paths.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7) * 3;
+
+export interface ColdImportResult {
+  name: string;
+  ours: string;
+  baseline: string;
+  ratio: number;
+  bar: string;
+  pass: boolean;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
+
+/**
+ * Milliseconds a fresh `node` (running `timer`) takes to import `file` (which does its work as it loads), timed in that
+ * process around the import alone: the rest of a process's life is the same for both sides, and only adds noise.
+ * node:crypto and node:http are loaded first, as every function has them loaded by then.
+ */
+function timeImport(timer: string, file: string): Promise<number> {
+  return new Promise((resolveTime, reject) => {
+    let output = '';
+    const child = spawn(process.execPath, [timer, pathToFileURL(file).href], {
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('close', (code) => {
+      if (code === 0) resolveTime(Number(output));
+      else reject(new Error(`importing ${file} exited with ${code}`));
+    });
+  });
+}
+
+/** Bundles `entry` (relative to the project) into `work` with the functions' esbuild options; its file and size. */
+async function bundle(entry: string, work: string): Promise<{ file: string; bytes: number }> {
+  const fromProject = createRequire(join(PROJECT_ROOT, 'package.json'));
+  const esbuild = (await import('esbuild')).default;
+  const { builtinsAsImports } = fromProject('./plugins/esbuild-bundle.cjs') as {
+    builtinsAsImports(): import('esbuild').Plugin;
+  };
+  const file = join(work, `${entry.replace(/[/\\.]/g, '-')}.mjs`);
+  const result = await esbuild.build({
+    entryPoints: [resolve(PROJECT_ROOT, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    minify: true,
+    treeShaking: true,
+    legalComments: 'none',
+    outfile: file,
+    metafile: true,
+    logLevel: 'warning',
+    plugins: [builtinsAsImports()],
+  });
+  return { file, bytes: Object.values(result.metafile.outputs)[0]?.bytes ?? 0 };
+}
+
+/** The script each process runs: argv[2] is the URL of the module to import. */
+const TIMER = [
+  "import 'node:crypto';",
+  "import 'node:http';",
+  'const started = process.hrtime.bigint();',
+  'await import(process.argv[2]);',
+  'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
+].join('\n');
+
+/** The median cold import of the library's entry and of ours, alternating. */
+async function pair(work: string, library: string, ours: string) {
+  const files = { library: await bundle(library, work), ours: await bundle(ours, work) };
+  const timer = join(work, 'time-import.mjs');
+  await writeFile(timer, TIMER);
+  const samples = { library: [] as number[], ours: [] as number[] };
+  // Once each first, to warm the file cache.
+  await timeImport(timer, files.library.file);
+  await timeImport(timer, files.ours.file);
+  for (let i = 0; i < ROUNDS; i++) {
+    samples.library.push(await timeImport(timer, files.library.file));
+    samples.ours.push(await timeImport(timer, files.ours.file));
+  }
+  const row = (name: keyof typeof files) =>
+    `${median(samples[name]).toFixed(1)} ms (${(files[name].bytes / 1024).toFixed(0)} KiB)`;
+  return { library: row('library'), ours: row('ours'), ratio: median(samples.library) / median(samples.ours) };
+}
+
+/** zod ÷ src/todos/validation.ts: a fresh process importing the check of a create's body and checking one. */
+export async function validationImport(work: string): Promise<ColdImportResult> {
+  process.stdout.write('measuring the cold import of the body check: zod vs ours...\n');
+  const { library, ours, ratio } = await pair(
+    work,
+    'bench/coldstart/validation/zod.ts',
+    'bench/coldstart/validation/ours.ts',
+  );
+  return {
+    name: 'cold import + first body check, zod',
+    ours: library,
+    baseline: `${ours} (src/todos/validation.ts)`,
+    ratio,
+    bar: 'reported',
+    pass: true,
+  };
+}
+
+/** aws4 ÷ src/store/sigv4.ts: a fresh process importing the signer and signing one PutItem. */
+export async function signingImport(work: string): Promise<ColdImportResult> {
+  process.stdout.write('measuring the cold import of the request signing: aws4 vs ours...\n');
+  const { library, ours, ratio } = await pair(
+    work,
+    'bench/coldstart/signing/aws4.ts',
+    'bench/coldstart/signing/ours.ts',
+  );
+  return {
+    name: 'cold import + first signature, aws4',
+    ours: library,
+    baseline: `${ours} (src/store/sigv4.ts)`,
+    ratio,
+    bar: 'reported',
+    pass: true,
+  };
+}
