@@ -1,13 +1,8 @@
 import { HttpError } from '../http/problem.js';
 import { pathParameter } from '../http/request.js';
-import { json } from '../http/responses.js';
 import { type StaticFile, staticFileResponse } from '../http/static-file.js';
-import { publicConfig, publicRoute } from '../public.js';
+import { publicRoute } from '../public.js';
 import { webBundle } from '../web/bundle.js';
-import { readWebConfig } from '../web/sign-in.js';
-
-// Read once per execution environment: a wrong setting stops the function before it serves anything.
-const signIn = readWebConfig(publicConfig.authMode, process.env);
 
 /** The files as served, by name (their gzipped bodies made once each). */
 const served = new Map<string, StaticFile>();
@@ -27,6 +22,3 @@ export const assetHandler = publicRoute(async ({ event }) => {
   }
   return staticFileResponse(event, entry);
 });
-
-/** `GET /config.json`: how the web page signs in (public: it holds no secret; the page is a public client). */
-export const configHandler = publicRoute(async () => json(200, signIn, { 'cache-control': 'no-cache' }));
