@@ -395,11 +395,18 @@ async function coldStart(server: LocalServer, work: string): Promise<Result> {
   };
 }
 
-async function warmThroughput(server: LocalServer): Promise<Result> {
-  process.stdout.write('(b) measuring warm throughput...\n');
-  await sameItems(server);
-  const api = apiList(server);
-  const raw = rawQuery(server);
+/**
+ * `api` ÷ `raw` in requests per second, each side warmed up equally, then alternating rounds of 400 with
+ * CONCURRENCY in flight (medians); `same` first checks that both sides do the same work in the store.
+ */
+async function warmRates(
+  name: string,
+  same: () => Promise<void>,
+  api: () => Promise<void>,
+  raw: () => Promise<void>,
+  rawName: string,
+): Promise<Result> {
+  await same();
   await rate(api, 200, CONCURRENCY);
   await rate(raw, 200, CONCURRENCY);
   const ours: number[] = [];
@@ -410,37 +417,25 @@ async function warmThroughput(server: LocalServer): Promise<Result> {
   }
   const ratio = median(ours) / median(base);
   return {
-    name: '(b) warm GET /todos?limit=10 through npm start',
+    name,
     ours: `${median(ours).toFixed(0)} req/s`,
-    baseline: `${median(base).toFixed(0)} req/s (raw Query)`,
+    baseline: `${median(base).toFixed(0)} req/s (${rawName})`,
     ratio,
     bar: '>= 0.7x',
     pass: ratio >= 0.7,
   };
 }
 
-async function warmWrites(server: LocalServer): Promise<Result> {
+function warmThroughput(server: LocalServer): Promise<Result> {
+  process.stdout.write('(b) measuring warm throughput...\n');
+  const name = '(b) warm GET /todos?limit=10 through npm start';
+  return warmRates(name, () => sameItems(server), apiList(server), rawQuery(server), 'raw Query');
+}
+
+function warmWrites(server: LocalServer): Promise<Result> {
   process.stdout.write('(w) measuring warm write throughput...\n');
-  await sameWrites(server);
-  const api = apiCreate(server);
-  const raw = rawPut(server);
-  await rate(api, 200, CONCURRENCY);
-  await rate(raw, 200, CONCURRENCY);
-  const ours: number[] = [];
-  const base: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    ours.push(await rate(api, 400, CONCURRENCY));
-    base.push(await rate(raw, 400, CONCURRENCY));
-  }
-  const ratio = median(ours) / median(base);
-  return {
-    name: '(w) warm POST /todos through npm start',
-    ours: `${median(ours).toFixed(0)} req/s`,
-    baseline: `${median(base).toFixed(0)} req/s (raw PutItem)`,
-    ratio,
-    bar: '>= 0.7x',
-    pass: ratio >= 0.7,
-  };
+  const name = '(w) warm POST /todos through npm start';
+  return warmRates(name, () => sameWrites(server), apiCreate(server), rawPut(server), 'raw PutItem');
 }
 
 const micros = () => Number(process.hrtime.bigint() / 1000n);
@@ -870,28 +865,7 @@ async function telemetryImport(work: string): Promise<Result> {
 
 /** Resident memory, in MiB, of a process and all of its descendants (from /proc: Linux only). */
 async function treeRssMiB(pid: number): Promise<number> {
-  const parents = new Map<number, number>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
-      // pid (comm) state ppid …; comm may hold spaces and parentheses: read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [child, parent] of parents) {
-      if (tree.has(parent) && !tree.has(child)) {
-        tree.add(child);
-        grew = true;
-      }
-    }
-  }
+  const tree = await processTree(pid);
   let kib = 0;
   for (const member of tree) {
     try {

@@ -19,6 +19,18 @@ const WEB_BUNDLE_MODULE = path.join('src', 'web', 'bundle.ts');
 
 const FIXED_MTIME = new Date('2020-01-01T00:00:00Z'); // same input, same zip
 
+/** How every function is bundled (the bench builds its comparisons with the same options). */
+const FUNCTION_BUILD = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  mainFields: ['module', 'main'],
+  minify: true,
+  treeShaking: true,
+  legalComments: 'none',
+};
+
 class EsbuildBundle {
   constructor(serverless, options, utils) {
     this.serverless = serverless;
@@ -76,15 +88,8 @@ class EsbuildBundle {
     if (!entry) throw new this.serverless.classes.Error(`esbuild-bundle: no source for handler ${fn.handler}`);
 
     const result = await esbuild.build({
+      ...FUNCTION_BUILD,
       entryPoints: [entry],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      minify: true,
-      treeShaking: true,
-      legalComments: 'none',
       write: false,
       outfile: `${modulePath}.mjs`,
       logLevel: 'warning',
@@ -153,3 +158,4 @@ function writeZip(zipPath, entries) {
 
 module.exports = EsbuildBundle;
 module.exports.builtinsAsImports = builtinsAsImports;
+module.exports.FUNCTION_BUILD = FUNCTION_BUILD;

@@ -61,20 +61,14 @@ function timeImport(timer: string, file: string): Promise<number> {
 async function bundle(entry: string, work: string): Promise<{ file: string; bytes: number }> {
   const fromProject = createRequire(join(PROJECT_ROOT, 'package.json'));
   const esbuild = (await import('esbuild')).default;
-  const { builtinsAsImports } = fromProject('./plugins/esbuild-bundle.cjs') as {
+  const { builtinsAsImports, FUNCTION_BUILD } = fromProject('./plugins/esbuild-bundle.cjs') as {
     builtinsAsImports(): import('esbuild').Plugin;
+    FUNCTION_BUILD: import('esbuild').BuildOptions;
   };
   const file = join(work, `${entry.replace(/[/\\.]/g, '-')}.mjs`);
   const result = await esbuild.build({
+    ...FUNCTION_BUILD,
     entryPoints: [resolve(PROJECT_ROOT, entry)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    minify: true,
-    treeShaking: true,
-    legalComments: 'none',
     outfile: file,
     metafile: true,
     logLevel: 'warning',

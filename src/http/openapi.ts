@@ -360,6 +360,33 @@ const PUBLIC = [
 ];
 
 /** The operation of each route, by route key ("METHOD /path", as serverless.yml declares them). */
+/** A public file named after its content (the docs' viewer, the web page's script and stylesheet). */
+function contentNamedFile(operationId: string, summary: string, moreContent: Json): Json {
+  return {
+    operationId,
+    summary,
+    tags: ['about'],
+    security: [],
+    parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
+    responses: {
+      '200': {
+        description: 'The file; its name changes with its content, so it may be cached for a year.',
+        headers: { 'Cache-Control': ref('headers', 'CacheControl') },
+        content: {
+          'text/javascript': { schema: { type: 'string' } },
+          'text/css': { schema: { type: 'string' } },
+          ...moreContent,
+        },
+      },
+      '404': {
+        description: 'No such file.',
+        content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
+      },
+      ...common('none', ...PUBLIC),
+    },
+  };
+}
+
 function operations(authMode: AuthMode): Record<string, Json> {
   // In auth=none every route is public, which the document says explicitly (security: []).
   const secured = authMode === 'none' ? { security: [] } : { security: [{ bearerAuth: [] }] };
@@ -520,28 +547,11 @@ function operations(authMode: AuthMode): Record<string, Json> {
         ...common('none', ...PUBLIC),
       },
     },
-    'GET /app/{asset}': {
-      operationId: 'webAsset',
-      summary: "A file of the web page (its script or stylesheet, with their licences' notices)",
-      tags: ['about'],
-      ...publicRoute,
-      parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: {
-        '200': {
-          description: 'The file; its name changes with its content, so it may be cached for a year.',
-          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
-          content: {
-            'text/javascript': { schema: { type: 'string' } },
-            'text/css': { schema: { type: 'string' } },
-          },
-        },
-        '404': {
-          description: 'No such file.',
-          content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
-        },
-        ...common('none', ...PUBLIC),
-      },
-    },
+    'GET /app/{asset}': contentNamedFile(
+      'webAsset',
+      "A file of the web page (its script or stylesheet, with their licences' notices)",
+      {},
+    ),
     'GET /health': {
       operationId: 'health',
       summary: 'Whether the API is up (for load balancers and uptime checks)',
@@ -591,29 +601,11 @@ function operations(authMode: AuthMode): Record<string, Json> {
         ...common('none', ...PUBLIC),
       },
     },
-    'GET /docs/{asset}': {
-      operationId: 'docsAsset',
-      summary: "A file of the reference page (its viewer's scripts, styles and licences)",
-      tags: ['about'],
-      ...publicRoute,
-      parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: {
-        '200': {
-          description: 'The file; its name changes with its content, so it may be cached for a year.',
-          headers: { 'Cache-Control': ref('headers', 'CacheControl') },
-          content: {
-            'text/javascript': { schema: { type: 'string' } },
-            'text/css': { schema: { type: 'string' } },
-            'text/plain': { schema: { type: 'string' }, example: 'The licence texts of the viewer.' },
-          },
-        },
-        '404': {
-          description: 'No such file.',
-          content: { 'application/problem+json': { schema: ref('schemas', 'Problem') } },
-        },
-        ...common('none', ...PUBLIC),
-      },
-    },
+    'GET /docs/{asset}': contentNamedFile(
+      'docsAsset',
+      "A file of the reference page (its viewer's scripts, styles and licences)",
+      { 'text/plain': { schema: { type: 'string' }, example: 'The licence texts of the viewer.' } },
+    ),
   };
 }
 
