@@ -5,14 +5,15 @@
  *
  *   gateway     local/ (routing, events, invocation, CORS, the access log)
  *   authorizer  local/authorizer.ts and jose (token checks)
- *   handler     src/ and the packages the functions bundle (aws4, ulid, zod)
- *   store       dynalite, its LevelDB stand-ins, local/dynalite*.ts; a process of the store's own counts whole
+ *   handler     src/ and the packages the functions bundle (ulid; zod in the OpenAPI document's)
+ *   store       dynalite, its LevelDB stand-ins, local/dynalite*.ts; the store's own thread (npm start runs it in a
+ *               worker) or process counts whole
  *   node        Node's own JavaScript with no frame of ours above it (HTTP parsing, streams, timers)
  *   gc          the garbage collector
  *
- * A profile samples the main JavaScript thread only, so the CPU of each process in the window is also read from
- * /proc (all its threads): what the profile did not see is reported as `off-thread` (the thread pool: WebCrypto's
- * signature checks, zlib; the GC's helper threads).
+ * Each JavaScript thread writes a profile of its own, so the CPU of each process in the window is also read from
+ * /proc (all its threads): what no profile saw is reported as `off-thread` (the thread pool: WebCrypto's signature
+ * checks, zlib; the GC's helper threads).
  */
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -39,12 +40,12 @@ interface CpuProfile {
 const maps = new Map<string, SourceMap | undefined>();
 
 /**
- * The source file of a frame: a bundle's frames (npm start runs the local server from an esbuild bundle) are mapped
- * back through the source map written next to it.
+ * The source file of a frame: a bundle's frames (npm start runs the local server and the store's thread from esbuild
+ * bundles, server.mjs and dynalite-worker.cjs) are mapped back through the source map written next to it.
  */
 function sourceOf(frame: ProfileNode['callFrame']): string {
   const { url } = frame;
-  if (!url.startsWith('file://') || !url.endsWith('.mjs')) return url;
+  if (!url.startsWith('file://') || !/\.[cm]js$/.test(url)) return url;
   if (!maps.has(url)) {
     try {
       maps.set(url, new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8'))));
@@ -66,6 +67,15 @@ function classify(url: string): Category | undefined {
   if (/\/src\/|\/node_modules\/(aws4|ulid|zod)\//.test(url)) return 'handler';
   if (/\/local\//.test(url)) return 'gateway';
   return undefined;
+}
+
+/**
+ * Whether a profile is the store's own thread: it runs the store's code and never the gateway's (the API's thread
+ * runs both: it starts the store's thread; a module loader's thread runs neither).
+ */
+export function isStoreThread(profile: CpuProfile): boolean {
+  const found = new Set(profile.nodes.map((node) => classify(sourceOf(node.callFrame))));
+  return found.has('store') && !found.has('gateway');
 }
 
 /** The microseconds of each category in one profile's samples between `from` and `to` (monotonic µs). */
@@ -176,14 +186,16 @@ export async function readProfiles(dir: string): Promise<Map<number, CpuProfile[
 
 /**
  * Microseconds per request of each category in the window. The server's main process is attributed frame by
- * frame; any other process of the server (a store of its own) is charged to the store whole.
+ * frame, except the store's thread in it; any other process of the server (a store of its own) and the store's
+ * thread are charged to the store whole.
  */
 export function perRequest(profiles: Map<number, CpuProfile[]>, mainPid: number, window: Window) {
   const total: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
   for (const [pid, cpu] of window.cpu) {
     let sampled = 0;
     for (const profile of profiles.get(pid) ?? []) {
-      const seen = splitProfile(profile, window.from, window.to, pid === mainPid ? undefined : 'store');
+      const whole = pid !== mainPid || isStoreThread(profile) ? 'store' : undefined;
+      const seen = splitProfile(profile, window.from, window.to, whole);
       for (const category of CATEGORIES) {
         total[category] += seen[category];
         sampled += seen[category];

@@ -42,9 +42,9 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { LOCAL_CREDENTIALS } from '../local/dynalite-server.js';
 import { issueToken, LOCAL_ISSUER, loadSigningKey, localSubject } from '../local/issuer.js';
 import { PROJECT_ROOT } from '../local/paths.js';
+import { LOCAL_CREDENTIALS } from '../local/tables.js';
 import { tokenOwner } from '../src/http/owner.js';
 import { createDynamoDbClient, type DynamoDbClient, type Operation, type Operations } from '../src/store/dynamodb.js';
 import { createDynamoIdempotencyStore } from '../src/store/idempotency-store.js';
@@ -77,6 +77,14 @@ const PROFILED_REQUESTS = Number(process.env.BENCH_PROFILED_REQUESTS ?? 3000);
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 11);
 // Requests in flight for (b): enough to keep the server busy, so that it measures throughput, not latency.
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/**
+ * Requests each side of (b) and (w) serves before it is measured: enough for V8 to have optimised the hot code of
+ * the whole request path. (Measured round by round: the API's first 1,500 requests or so run at half its warm rate,
+ * still compiling in threads that compete for the CPU, and a few hundred left its first rounds measuring that.)
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5000);
+/** Requests per measured round of (b) and (w). */
+const ROUND_REQUESTS = Number(process.env.BENCH_ROUND_REQUESTS ?? 1000);
 // The benchmark runs the default mode: every request carries a token of the local issuer, checked by the gateway.
 const USER = 'bench';
 const OWNER = tokenOwner(LOCAL_ISSUER, localSubject(USER));
@@ -396,7 +404,7 @@ async function coldStart(server: LocalServer, work: string): Promise<Result> {
 }
 
 /**
- * `api` ÷ `raw` in requests per second, each side warmed up equally, then alternating rounds of 400 with
+ * `api` ÷ `raw` in requests per second, each side warmed up equally, then alternating rounds of ROUND_REQUESTS with
  * CONCURRENCY in flight (medians); `same` first checks that both sides do the same work in the store.
  */
 async function warmRates(
@@ -407,13 +415,13 @@ async function warmRates(
   rawName: string,
 ): Promise<Result> {
   await same();
-  await rate(api, 200, CONCURRENCY);
-  await rate(raw, 200, CONCURRENCY);
+  await rate(api, WARMUP, CONCURRENCY);
+  await rate(raw, WARMUP, CONCURRENCY);
   const ours: number[] = [];
   const base: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    ours.push(await rate(api, 400, CONCURRENCY));
-    base.push(await rate(raw, 400, CONCURRENCY));
+    ours.push(await rate(api, ROUND_REQUESTS, CONCURRENCY));
+    base.push(await rate(raw, ROUND_REQUESTS, CONCURRENCY));
   }
   const ratio = median(ours) / median(base);
   return {

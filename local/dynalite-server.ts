@@ -8,8 +8,6 @@ import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { closeIteratorsOnDestroy, teachReturnValuesOnConditionCheckFailure } from './dynalite-compat.js';
 
-export { LOCAL_CREDENTIALS } from './tables.js';
-
 /** A running dynalite. */
 export interface Dynalite {
   endpoint: string;

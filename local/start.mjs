@@ -1,7 +1,7 @@
 /**
  * `npm start`: the local server (local/cli.ts), run from a bundle that esbuild makes of the source and keeps in
- * node_modules/.cache/todo-api-local/, so that nothing is compiled while it starts; plain JavaScript, run by node
- * itself (no tsx in between).
+ * node_modules/.cache/todo-api-local/<a hash of the project's directory>/, so that nothing is compiled while it
+ * starts; plain JavaScript, run by node itself (no tsx in between).
  *
  * The bundle is never stale: before it runs, every file it was built from (esbuild's metafile lists them: local/,
  * src/, and serverless.yml, package.json, tsconfig.json and this file besides) is compared by its size and
@@ -24,7 +24,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CACHE = join(ROOT, 'node_modules', '.cache', 'todo-api-local');
+/** The bundles of this copy of the project (another copy may share its node_modules, through a link). */
+const CACHE = join(
+  ROOT,
+  'node_modules',
+  '.cache',
+  'todo-api-local',
+  createHash('sha256').update(ROOT).digest('hex').slice(0, 12),
+);
 const MANIFEST = join(CACHE, 'manifest.json');
 const require = createRequire(import.meta.url);
 /** Files every build depends on besides the modules it bundles. */
@@ -239,7 +246,7 @@ async function build(reason) {
   renameSync(written, MANIFEST);
   // Older bundles go, once no start can still be loading them.
   for (const entry of readdirSync(CACHE)) {
-    if (entry === dir || entry.startsWith('manifest.json')) continue;
+    if (entry === dir || !/^([0-9a-f]{16}|tmp-.*)$/.test(entry)) continue;
     const path = join(CACHE, entry);
     if (statSync(path).mtimeMs < started - 60_000) rmSync(path, { recursive: true, force: true });
   }

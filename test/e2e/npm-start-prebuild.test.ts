@@ -39,6 +39,14 @@ async function help(
   return { built: BUILT.exec(result.stdout)?.[1], stdout: result.stdout, stderr: result.stderr, code: result.code };
 }
 
+/** Where the start in `root` keeps its bundles: its own directory, under its node_modules/.cache. */
+async function cacheOf(root: string): Promise<string> {
+  const caches = join(root, 'node_modules/.cache/todo-api-local');
+  const [only, ...others] = await readdir(caches);
+  assert.ok(only && others.length === 0, `one project, one cache: ${[only, ...others].join(', ')}`);
+  return join(caches, only);
+}
+
 /** Sets a file's modification time `secondsAgo` in the past (a change that is not too recent to be trusted). */
 async function touch(file: string, secondsAgo = 30): Promise<void> {
   const when = new Date(Date.now() - secondsAgo * 1000);
@@ -89,7 +97,7 @@ describe('npm start: the prebuilt server is never stale', () => {
     assert.equal((await help(root)).built, 'serverless.yml changed');
 
     // A bundle made by another Node.js (or esbuild, or for another directory) is not used.
-    const manifestFile = join(root, 'node_modules/.cache/todo-api-local/manifest.json');
+    const manifestFile = join(await cacheOf(root), 'manifest.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { key: { node: string } };
     await writeFile(manifestFile, JSON.stringify({ ...manifest, key: { ...manifest.key, node: 'v0.0.0' } }));
     assert.equal((await help(root)).built, 'Node.js, esbuild or the project moved');
@@ -124,6 +132,18 @@ describe('npm start: the prebuilt server is never stale', () => {
     assert.equal(fixed.built, 'first build');
   });
 
+  it('two copies of the project sharing one node_modules (a link) keep a bundle each', async () => {
+    const first = await projectCopy();
+    const second = await projectCopy();
+    await rm(join(second, 'node_modules'), { recursive: true });
+    await symlink(join(first, 'node_modules'), join(second, 'node_modules'));
+    assert.equal((await help(first)).built, 'first build');
+    assert.equal((await help(second)).built, 'first build');
+    // Neither took the other's for its own, nor removed it.
+    assert.equal((await help(first)).built, undefined);
+    assert.equal((await help(second)).built, undefined);
+  });
+
   it('starts at once on a stale build: each builds, all run, and one bundle is kept', async () => {
     const root = await projectCopy();
     const results = await Promise.all([help(root), help(root), help(root)]);
@@ -132,7 +152,7 @@ describe('npm start: the prebuilt server is never stale', () => {
       assert.equal(result.built, 'first build');
       assert.match(result.stdout, /usage: npm start/);
     }
-    const cache = join(root, 'node_modules/.cache/todo-api-local');
+    const cache = await cacheOf(root);
     const entries = await readdir(cache);
     const bundles = [];
     for (const entry of entries) if ((await stat(join(cache, entry))).isDirectory()) bundles.push(entry);

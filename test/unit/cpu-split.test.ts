@@ -1,7 +1,7 @@
 /** The bench's CPU split charges each profile sample to the nearest frame of ours up its stack. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { perRequest, splitProfile } from '../../bench/cpu-split.js';
+import { isStoreThread, perRequest, splitProfile } from '../../bench/cpu-split.js';
 
 const frame = (id: number, url: string, children: number[] = [], functionName = 'f') => ({
   id,
@@ -82,6 +82,40 @@ describe('bench: CPU split', () => {
       node: 5,
       gc: (10 + 10) / 2,
       'off-thread': 20,
+    });
+  });
+  test("the store's thread in the API's process is the store's whole; the API's thread is split frame by frame", () => {
+    // The store's thread: dynalite's frames and Node's HTTP server under them, and no gateway frame.
+    const thread = {
+      nodes: [
+        frame(1, '', [2, 4], '(root)'),
+        frame(2, 'file:///p/node_modules/dynalite/index.js', [3]),
+        frame(3, 'node:internal/http', []),
+        frame(4, 'node:_http_server', []),
+      ],
+      startTime: 1000,
+      samples: [2, 3, 4],
+      timeDeltas: [10, 10, 10],
+    };
+    assert.equal(isStoreThread(thread), true);
+    assert.equal(isStoreThread(PROFILE), false, "the API's thread runs the gateway");
+    const loader = { ...thread, nodes: [frame(1, '', [2], '(root)'), frame(2, 'node:internal/modules', [])] };
+    assert.equal(isStoreThread(loader), false, 'a thread with no store frame is not the store');
+    const split = perRequest(new Map([[100, [PROFILE, thread]]]), 100, {
+      from: 0,
+      to: 10_000,
+      requests: 1,
+      cpu: new Map([[100, 100]]),
+    });
+    // API thread: 10 µs in each of six categories; the store's thread: 30 µs, all store; 10 µs unseen.
+    assert.deepEqual(split, {
+      gateway: 10,
+      authorizer: 10,
+      handler: 10,
+      store: 10 + 30,
+      node: 10,
+      gc: 10,
+      'off-thread': 10,
     });
   });
 });
