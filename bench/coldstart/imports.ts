@@ -27,6 +27,8 @@ export interface ColdImportResult {
   ratio: number;
   bar: string;
   pass: boolean;
+  /** Reported, with no bar to meet. */
+  informational: true;
 }
 
 const median = (values: number[]) => {
@@ -113,12 +115,13 @@ export async function validationImport(work: string): Promise<ColdImportResult> 
     'bench/coldstart/validation/ours.ts',
   );
   return {
-    name: 'cold import + first body check, zod',
+    name: '(j) cold import + first body check, zod',
     ours: library,
     baseline: `${ours} (src/todos/validation.ts)`,
     ratio,
     bar: 'reported',
     pass: true,
+    informational: true,
   };
 }
 
@@ -131,11 +134,12 @@ export async function signingImport(work: string): Promise<ColdImportResult> {
     'bench/coldstart/signing/ours.ts',
   );
   return {
-    name: 'cold import + first signature, aws4',
+    name: '(k) cold import + first signature, aws4',
     ours: library,
     baseline: `${ours} (src/store/sigv4.ts)`,
     ratio,
     bar: 'reported',
     pass: true,
+    informational: true,
   };
 }
