@@ -4,17 +4,10 @@
  * (`If-Match`), so that a change made elsewhere is never overwritten unseen.
  */
 
-export interface Todo {
-  id: string;
-  title: string;
-  completed: boolean;
-  order?: number;
-  url: string;
-  createdAt: string;
-  updatedAt: string;
-  /** The todo's current ETag. */
-  etag: string;
-}
+import type { TodoView } from '../src/http/contract.js';
+
+/** A todo as the API answers it (the API's own type, erased at build); its `etag` is the todo's current ETag. */
+export type Todo = TodoView;
 
 /** An error answer of the API (or no answer at all), with what to tell the person. */
 export class Problem extends Error {

@@ -8,18 +8,13 @@
  * state and nonce of a sign-in under way likewise, until the issuer sends the person back.
  */
 import * as oauth from 'oauth4webapi';
+import type { WebConfig } from '../src/http/contract.js';
 
-/** What `GET /config.json` says about signing in. */
-export type SignInConfig =
-  | { auth: 'none' }
-  | {
-      auth: 'cognito' | 'oidc';
-      issuer: string;
-      clientId: string;
-      /** The issuer's discovery document (possibly relative to the page), when the endpoints are not given. */
-      discovery?: string;
-      endpoints?: { authorization: string; token: string; logout?: string };
-    };
+/**
+ * What `GET /config.json` says about signing in (the API's own type, erased at build): with an issuer, its discovery
+ * document (possibly relative to the page) when the endpoints are not given.
+ */
+export type SignInConfig = WebConfig;
 
 export interface Session {
   idToken: string;

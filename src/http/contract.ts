@@ -21,6 +21,8 @@ export const todoViewSchema = z.strictObject({
   // If-Match on a write without reading each todo first.
   etag: z.string().check(z.regex(/^"[^"]+"$/)),
 });
+/** A todo as clients see it (also the shape Todo-Backend clients expect). */
+export type TodoView = z.infer<typeof todoViewSchema>;
 
 const fieldErrorSchema = z.strictObject({ field: z.string(), message: z.string() });
 

@@ -1,12 +1,8 @@
 /** How a todo looks over HTTP: its representation and its URL. */
-import type * as z from 'zod/mini';
 import type { Todo } from '../todos/todo.js';
-import type { todoViewSchema } from './contract.js';
+import type { TodoView } from './contract.js';
 import { todoEtag } from './etag.js';
 import { type HttpResponse, json } from './responses.js';
-
-/** A todo as clients see it (also the shape Todo-Backend clients expect): its schema is in contract.ts. */
-export type TodoView = z.infer<typeof todoViewSchema>;
 
 /** The public representation: storage keys stay out, the absolute URL goes in. */
 export function toView(todo: Todo, baseUrl: string): TodoView {

@@ -1,7 +1,7 @@
 /** The handler modules, invoked with payload v2 events, against a real dynalite. */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { TodoView } from '../../src/http/todo-view.js';
+import type { TodoView } from '../../src/http/contract.js';
 import type { DynamoDbClient, Item } from '../../src/store/dynamodb.js';
 import { encodeCursor } from '../../src/todos/cursor.js';
 import { type Invoke, importHandlers } from '../support/handlers.js';
