@@ -3,26 +3,15 @@
  * works at once. (A file of its own: a process runs one local system, and app.test.ts's signs in with OIDC.)
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, it } from 'node:test';
 import { call, useLocalSystem } from '../e2e/support.js';
-import { DEADLINE_MS, eventually, launchChromium, openWatchedPage } from './support.js';
+import { DEADLINE_MS, eventually, openWatchedPage, useChromium } from './support.js';
 
 let base: string;
-let browser: Browser;
+const browser = useChromium();
 
 useLocalSystem('none', (system) => {
   base = system.url;
-});
-
-before(
-  async () => {
-    browser = await launchChromium();
-  },
-  { timeout: DEADLINE_MS },
-);
-after(async () => {
-  await browser?.close();
 });
 
 /** The todos as the server has them (one anonymous owner). */
@@ -40,7 +29,7 @@ describe('the web page without sign-in (AUTH_MODE none)', { timeout: DEADLINE_MS
     const config = await call(base, 'GET', '/config.json');
     assert.deepEqual(JSON.parse(config.text), { auth: 'none' });
 
-    const watched = await openWatchedPage(browser, base);
+    const watched = await openWatchedPage(browser(), base);
     t.after(() => watched.context.close());
     const { page } = watched;
     const tokens: string[] = [];

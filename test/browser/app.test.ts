@@ -7,12 +7,12 @@
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { after, before, describe, it, type TestContext } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type AxeCore from 'axe-core';
-import type { Browser, BrowserContextOptions, Locator, Page, Response } from 'playwright-core';
+import type { BrowserContextOptions, Locator, Page, Response } from 'playwright-core';
 import type { LocalSystem } from '../../local/server.js';
 import { assertProblem, call, nextLink, useLocalSystem } from '../e2e/support.js';
-import { DEADLINE_MS, eventually, launchChromium, openWatchedPage, type WatchedPage } from './support.js';
+import { eventually, openWatchedPage, useChromium, type WatchedPage } from './support.js';
 
 /** Each test's own limit; the whole file runs in well under a minute. */
 const TEST_MS = 30_000;
@@ -23,21 +23,11 @@ const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let system: LocalSystem;
 let base: string;
-let browser: Browser;
+const browser = useChromium();
 
 useLocalSystem('oidc', (started) => {
   system = started;
   base = started.url;
-});
-
-before(
-  async () => {
-    browser = await launchChromium();
-  },
-  { timeout: DEADLINE_MS },
-);
-after(async () => {
-  await browser?.close();
 });
 
 interface Item {
@@ -121,7 +111,7 @@ const todoItem = (page: Page, title: string) =>
 
 /** A page in a new browser context, closed after the test. */
 async function open(t: TestContext, options: BrowserContextOptions = {}): Promise<WatchedPage> {
-  const watched = await openWatchedPage(browser, base, options);
+  const watched = await openWatchedPage(browser(), base, options);
   t.after(() => watched.context.close());
   return watched;
 }

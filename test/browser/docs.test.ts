@@ -8,18 +8,18 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../local/paths.js';
 import { documentedRoutes } from '../../src/http/openapi.js';
 import { call, createTodo, useLocalSystem } from '../e2e/support.js';
 import { checkAnswer } from '../support/contract.js';
-import { DEADLINE_MS, launchChromium } from './support.js';
+import { DEADLINE_MS, useChromium } from './support.js';
 
 let base: string;
 let token: string;
-let browser: Browser;
+const browser = useChromium();
 
 // The system keeps its issuer's key in a data directory, so that the token comes from `npm run token`, as a
 // person reading the README would get it.
@@ -40,23 +40,12 @@ useLocalSystem(
 );
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-before(
-  async () => {
-    browser = await launchChromium();
-  },
-  { timeout: DEADLINE_MS },
-);
-
-after(async () => {
-  await browser?.close();
-});
-
 /**
  * A page that records every console error, uncaught exception and failed request, and holds every answer the API
  * gives it to the OpenAPI document (`checked` settles once they all have been).
  */
 async function openDocs(): Promise<{ page: Page; problems: string[]; checked: () => Promise<number> }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
   page.setDefaultTimeout(DEADLINE_MS);
   const problems: string[] = [];
   const checks: Array<Promise<void>> = [];

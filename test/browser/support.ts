@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { after, before } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import {
   type Browser,
@@ -29,7 +30,7 @@ function chromiumPath(): string {
   return path;
 }
 
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath(),
     timeout: DEADLINE_MS,
@@ -47,6 +48,24 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** One Chromium for the test file: launched before its tests, closed after them. The browser, once launched. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  before(
+    async () => {
+      browser = await launchChromium();
+    },
+    { timeout: DEADLINE_MS },
+  );
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    assert.ok(browser, 'Chromium is launched before the tests');
+    return browser;
+  };
 }
 
 /** A page under watch: what went wrong on it, and every request it sent to the system. */

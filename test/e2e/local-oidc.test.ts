@@ -145,15 +145,10 @@ async function signIn(
   return { location: new URL(location), pending };
 }
 
-/** The code back at the client, as oauth4webapi checks it, exchanged for tokens. */
-async function redeem(
-  server: oauth.AuthorizationServer,
-  location: URL,
-  pending: Pending,
-  nonce: string | typeof oauth.expectNoNonce = pending.nonce,
-): Promise<oauth.TokenEndpointResponse> {
+/** The code back at the client, as oauth4webapi checks it, sent to the token endpoint: its answer as sent. */
+async function codeGrant(server: oauth.AuthorizationServer, location: URL, pending: Pending): Promise<Response> {
   const parameters = oauth.validateAuthResponse(server, client, location, pending.state);
-  const response = await oauth.authorizationCodeGrantRequest(
+  return oauth.authorizationCodeGrantRequest(
     server,
     client,
     oauth.None(),
@@ -162,7 +157,16 @@ async function redeem(
     pending.verifier,
     insecure,
   );
-  return oauth.processAuthorizationCodeResponse(server, client, response, {
+}
+
+/** The code back at the client exchanged for tokens, as oauth4webapi checks them. */
+async function redeem(
+  server: oauth.AuthorizationServer,
+  location: URL,
+  pending: Pending,
+  nonce: string | typeof oauth.expectNoNonce = pending.nonce,
+): Promise<oauth.TokenEndpointResponse> {
+  return oauth.processAuthorizationCodeResponse(server, client, await codeGrant(server, location, pending), {
     expectedNonce: nonce,
     requireIdToken: true,
   });
@@ -398,16 +402,7 @@ describe('signing in as the web page does', () => {
     assert.equal(location.searchParams.get('iss'), LOCAL_ISSUER);
 
     // The token response as sent, then as oauth4webapi checks it (nonce included).
-    const parameters = oauth.validateAuthResponse(as, client, location, pending.state);
-    const response = await oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      oauth.None(),
-      parameters,
-      pending.redirectUri,
-      pending.verifier,
-      insecure,
-    );
+    const response = await codeGrant(as, location, pending);
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('cache-control'), 'no-store');
     assert.equal(response.headers.get('pragma'), 'no-cache');

@@ -3,11 +3,9 @@
  * what it sends, which failures it retries, and how errors are mapped.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { SignatureV4 } from '@smithy/signature-v4';
 import {
   ConditionalCheckFailedError,
   type Credentials,
@@ -17,6 +15,7 @@ import {
   withStoreDeadline,
 } from '../../src/store/dynamodb.js';
 import { StoreUnavailableError } from '../../src/todos/errors.js';
+import { sdkSigner } from '../support/sdk-signer.js';
 
 interface Seen {
   method: string;
@@ -116,28 +115,6 @@ async function rejectsWith(promise: Promise<unknown>, name: string, statusCode: 
   });
 }
 
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Data) =>
-  typeof data === 'string'
-    ? Buffer.from(data)
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** node:crypto's SHA-256 in the shape the AWS SDK's signer takes. */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: Data) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
-}
-
 /**
  * The signature the AWS SDK's own signer (a second, independent SigV4 implementation) computes for the request the
  * server received, over the headers the client said it signed.
@@ -149,13 +126,7 @@ async function sdkSignature(request: Seen, credentials: Credentials): Promise<st
   for (const name of signedNames) headers[name] = String(request.headers[name]);
   const amzDate = String(request.headers['x-amz-date']);
   const signingDate = new Date(amzDate.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
-  const signer = new SignatureV4({
-    credentials,
-    region: REGION,
-    service: 'dynamodb',
-    sha256: Sha256,
-    applyChecksum: false,
-  });
+  const signer = sdkSigner(credentials, REGION);
   const url = new URL(endpoint);
   const signed = await signer.sign(
     {

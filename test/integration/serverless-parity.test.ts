@@ -12,19 +12,9 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { PROJECT_ROOT } from '../../local/paths.js';
 import { type Json, loadServiceModel } from '../../local/service-config.js';
+import { PUBLIC_ROUTES } from '../support/public-routes.js';
 
 type Config = { [key: string]: Json };
-
-/** The routes that serve everyone the same and touch no data. */
-const PUBLIC_ROUTES = [
-  'GET /',
-  'GET /health',
-  'GET /openapi.json',
-  'GET /docs',
-  'GET /docs/{asset}',
-  'GET /app/{asset}',
-  'GET /config.json',
-];
 
 const STAGE = 'local';
 

@@ -22,6 +22,7 @@ import { readZip } from '../../tools/zip.js';
 import { deployed, type Json } from '../support/cfn-template.js';
 import type { EventInput } from '../support/events.js';
 import { declaredFunctions, type Invoke, routeHandlers } from '../support/handlers.js';
+import { PUBLIC_ROUTES } from '../support/public-routes.js';
 import { startTestStore, type TestStore } from '../support/store.js';
 
 const ALICE = '3f0c7a52-8b1e-4c2d-9a6f-1e2d3c4b5a69';
@@ -34,16 +35,6 @@ const DEPLOYED = {
   UserPoolDomain: 'todo-api-test-123456789012',
 };
 
-/** The routes that serve everyone the same and touch no data. */
-const PUBLIC_ROUTES = [
-  'GET /',
-  'GET /health',
-  'GET /openapi.json',
-  'GET /docs',
-  'GET /docs/{asset}',
-  'GET /app/{asset}',
-  'GET /config.json',
-];
 const VIEWER_FILES = [
   'node_modules/swagger-ui-dist/swagger-ui-bundle.js',
   'node_modules/swagger-ui-dist/swagger-ui.css',

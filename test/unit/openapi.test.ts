@@ -14,6 +14,7 @@ import { API_VERSION, SIGN_IN_RETURN_PARAMETERS } from '../../src/http/contract.
 import { documentedQueryParameters, documentedRoutes, openApiDocument } from '../../src/http/openapi.js';
 import { LIST_QUERY_PARAMETERS } from '../../src/http/pagination.js';
 import { generatedTypes, TYPES_FILE } from '../../tools/openapi.js';
+import { PUBLIC_ROUTES } from '../support/public-routes.js';
 
 type Json = Record<string, unknown>;
 
@@ -75,21 +76,12 @@ describe('the OpenAPI document', () => {
   });
 
   test('the todo routes need a bearer token unless auth=none; the index, health, document, docs and page never do', () => {
-    const publicRoutes = [
-      'GET /',
-      'GET /health',
-      'GET /openapi.json',
-      'GET /docs',
-      'GET /docs/{asset}',
-      'GET /config.json',
-      'GET /app/{asset}',
-    ];
     for (const authMode of MODES) {
       const { paths, components } = document(authMode);
       for (const [path, operations] of Object.entries(paths)) {
         for (const [method, operation] of Object.entries(operations)) {
           const routeKey = `${method.toUpperCase()} ${path}`;
-          const open = authMode === 'none' || publicRoutes.includes(routeKey);
+          const open = authMode === 'none' || PUBLIC_ROUTES.includes(routeKey);
           assert.deepEqual(operation.security, open ? [] : [{ bearerAuth: [] }], `${authMode} ${routeKey}`);
           assert.equal(Object.hasOwn(operation.responses, '401'), !open, `${authMode} ${routeKey} 401`);
         }

@@ -4,32 +4,9 @@
  * token, across days (the signing key is kept for a day) and across regions.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { type Credentials, createSigner } from '../../src/store/sigv4.js';
-
-type Data = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: Data) =>
-  typeof data === 'string'
-    ? Buffer.from(data)
-    : ArrayBuffer.isView(data)
-      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
-      : Buffer.from(data);
-
-/** node:crypto's SHA-256 in the shape the SDK's signer takes. */
-class Sha256 {
-  readonly #hash;
-  constructor(secret?: Data) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: Data): void {
-    this.#hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
-}
+import { sdkSigner } from '../support/sdk-signer.js';
 
 const CREDENTIALS: Credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -46,7 +23,7 @@ async function sdkAuthorization(
   at: Date,
 ): Promise<string> {
   const { authorization: _, ...headers } = signed;
-  const signer = new SignatureV4({ credentials, region, service: 'dynamodb', sha256: Sha256, applyChecksum: false });
+  const signer = sdkSigner(credentials, region);
   const [hostname, port] = (signed.host ?? '').split(':');
   const request = await signer.sign(
     {
