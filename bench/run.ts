@@ -63,6 +63,7 @@ import {
   splitProfile,
   type Window,
 } from './cpu-split.js';
+import { median, type Result } from './result.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 /** `--only a,b,w`: the measures to run (all by default); `--large`: (c) with 100,000 items instead of 10,000. */
@@ -100,12 +101,6 @@ interface LocalServer {
   tableName: string;
   stop(): Promise<void>;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /** Starts `npm start`'s entry point as its own process, on free ports, with its own data directory. */
 async function startServer(
@@ -342,17 +337,6 @@ async function seedOthers(server: LocalServer, count: number): Promise<void> {
       }),
     );
   }
-}
-
-interface Result {
-  name: string;
-  ours: string;
-  baseline: string;
-  ratio: number;
-  bar: string;
-  pass: boolean;
-  /** Reported, with no bar to meet. */
-  informational?: boolean;
 }
 
 /** Each function's bundled code and zip, from the packaging of (a). */

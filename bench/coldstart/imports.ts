@@ -17,25 +17,9 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../local/paths.js';
+import { median, type Result } from '../result.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7) * 3;
-
-export interface ColdImportResult {
-  name: string;
-  ours: string;
-  baseline: string;
-  ratio: number;
-  bar: string;
-  pass: boolean;
-  /** Reported, with no bar to meet. */
-  informational: true;
-}
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-};
 
 /**
  * Milliseconds a fresh `node` (running `timer`) takes to import `file` (which does its work as it loads), timed in that
@@ -88,8 +72,17 @@ const TIMER = [
   'process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));',
 ].join('\n');
 
-/** The median cold import of the library's entry and of ours, alternating. */
-async function pair(work: string, library: string, ours: string) {
+/** What a pair compares: the library's entry and ours (relative to the project), and how the row names them. */
+interface Pair {
+  name: string;
+  library: string;
+  ours: string;
+  /** The project's module the entry `ours` runs. */
+  module: string;
+}
+
+/** The median cold import of the library's entry and of ours, alternating: a reported row. */
+async function pair(work: string, { name, library, ours, module }: Pair): Promise<Result> {
   const files = { library: await bundle(library, work), ours: await bundle(ours, work) };
   const timer = join(work, 'time-import.mjs');
   await writeFile(timer, TIMER);
@@ -101,45 +94,37 @@ async function pair(work: string, library: string, ours: string) {
     samples.library.push(await timeImport(timer, files.library.file));
     samples.ours.push(await timeImport(timer, files.ours.file));
   }
-  const row = (name: keyof typeof files) =>
-    `${median(samples[name]).toFixed(1)} ms (${(files[name].bytes / 1024).toFixed(0)} KiB)`;
-  return { library: row('library'), ours: row('ours'), ratio: median(samples.library) / median(samples.ours) };
+  const row = (side: keyof typeof files) =>
+    `${median(samples[side]).toFixed(1)} ms (${(files[side].bytes / 1024).toFixed(0)} KiB)`;
+  return {
+    name,
+    ours: row('library'),
+    baseline: `${row('ours')} (${module})`,
+    ratio: median(samples.library) / median(samples.ours),
+    bar: 'reported',
+    pass: true,
+    informational: true,
+  };
 }
 
 /** zod ÷ src/todos/validation.ts: a fresh process importing the check of a create's body and checking one. */
-export async function validationImport(work: string): Promise<ColdImportResult> {
+export function validationImport(work: string): Promise<Result> {
   process.stdout.write('measuring the cold import of the body check: zod vs ours...\n');
-  const { library, ours, ratio } = await pair(
-    work,
-    'bench/coldstart/validation/zod.ts',
-    'bench/coldstart/validation/ours.ts',
-  );
-  return {
+  return pair(work, {
     name: '(j) cold import + first body check, zod',
-    ours: library,
-    baseline: `${ours} (src/todos/validation.ts)`,
-    ratio,
-    bar: 'reported',
-    pass: true,
-    informational: true,
-  };
+    library: 'bench/coldstart/validation/zod.ts',
+    ours: 'bench/coldstart/validation/ours.ts',
+    module: 'src/todos/validation.ts',
+  });
 }
 
 /** aws4 ÷ src/store/sigv4.ts: a fresh process importing the signer and signing one PutItem. */
-export async function signingImport(work: string): Promise<ColdImportResult> {
+export function signingImport(work: string): Promise<Result> {
   process.stdout.write('measuring the cold import of the request signing: aws4 vs ours...\n');
-  const { library, ours, ratio } = await pair(
-    work,
-    'bench/coldstart/signing/aws4.ts',
-    'bench/coldstart/signing/ours.ts',
-  );
-  return {
+  return pair(work, {
     name: '(k) cold import + first signature, aws4',
-    ours: library,
-    baseline: `${ours} (src/store/sigv4.ts)`,
-    ratio,
-    bar: 'reported',
-    pass: true,
-    informational: true,
-  };
+    library: 'bench/coldstart/signing/aws4.ts',
+    ours: 'bench/coldstart/signing/ours.ts',
+    module: 'src/store/sigv4.ts',
+  });
 }
