@@ -1,7 +1,7 @@
 /**
  * The rules of a request's body, declared with zod: the OpenAPI document is generated from these schemas
  * (`src/http/openapi.ts`). The routes check bodies with `validation.ts`, which implements the same rules without
- * zod (zod cost a cold start about 5 ms); `test/unit/validation.test.ts` holds the two to the same answers. A new
+ * zod (zod cost a cold start 3 to 5 ms); `test/unit/validation.test.ts` holds the two to the same answers. A new
  * field or rule goes into both.
  */
 import * as z from 'zod/mini';

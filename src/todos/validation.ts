@@ -1,8 +1,8 @@
 /**
  * Reading a request's body into a todo or a patch: the rules of `schema.ts`, checked without zod. The zod schemas
  * stay the rules' declaration (the OpenAPI document is generated from them); these functions are what the routes
- * run, because zod cost a cold start about 5 ms more to load, build its schemas and check a first body
- * (`bench/coldstart/imports.ts`, validationImport: 8 to 10 ms against 2.5 ms). `test/unit/validation.test.ts` holds
+ * run, because zod cost a cold start 3 to 5 ms more to load, build its schemas and check a first body
+ * (`bench/coldstart/imports.ts`, validationImport: 5.6 to 7.4 ms against 2.1 to 2.5 ms). `test/unit/validation.test.ts` holds
  * the two to the same answers, message for message, over every combination of the fields' kinds of values.
  */
 import { type FieldError, ValidationError } from './errors.js';

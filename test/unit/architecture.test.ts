@@ -40,7 +40,7 @@ const MAY_IMPORT: Record<Exclude<Layer, 'other' | 'plugins'>, { layers: Layer[];
 /** Packages each layer may use at run time (`import type` is free: it is erased before anything runs). */
 const MAY_USE: Record<Exclude<Layer, 'other' | 'plugins' | 'local'>, string[]> = {
   domain: ['zod/mini', 'ulid'],
-  // Requests are signed by src/store/sigv4.ts (aws4 cost a cold start 2 ms: bench/coldstart/imports.ts).
+  // Requests are signed by src/store/sigv4.ts (aws4 cost a cold start 1 to 2 ms: bench/coldstart/imports.ts).
   store: [],
   // The OpenAPI document's schemas come from zod (src/http/openapi.ts, contract.ts); no route's answer needs it.
   http: ['zod/mini'],
