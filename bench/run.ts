@@ -63,7 +63,7 @@ import {
   splitProfile,
   type Window,
 } from './cpu-split.js';
-import { median, type Result } from './result.js';
+import { median, middleHalf, type Result } from './result.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 /** `--only a,b,w`: the measures to run (all by default); `--large`: (c) with 100,000 items instead of 10,000. */
@@ -379,12 +379,18 @@ async function coldStart(server: LocalServer, work: string): Promise<Result> {
   const ratio = median(ours) / median(raw);
   return {
     name: '(a) cold start: packaged create handler, fresh process',
-    ours: `${median(ours).toFixed(1)} ms`,
-    baseline: `${median(raw).toFixed(1)} ms (raw PutItem)`,
+    ours: `${median(ours).toFixed(1)} ms (${spread(ours, 1)})`,
+    baseline: `${median(raw).toFixed(1)} ms (${spread(raw, 1)}; raw PutItem)`,
     ratio,
     bar: '<= 1.10x',
     pass: ratio <= 1.1,
   };
+}
+
+/** The middle half of a measure's samples, as printed beside its median ("middle half 55.2–61.0"). */
+function spread(values: number[], digits: number): string {
+  const [low, high] = middleHalf(values);
+  return `middle half ${low.toFixed(digits)}–${high.toFixed(digits)}`;
 }
 
 /**
@@ -410,8 +416,8 @@ async function warmRates(
   const ratio = median(ours) / median(base);
   return {
     name,
-    ours: `${median(ours).toFixed(0)} req/s`,
-    baseline: `${median(base).toFixed(0)} req/s (${rawName})`,
+    ours: `${median(ours).toFixed(0)} req/s (${spread(ours, 0)})`,
+    baseline: `${median(base).toFixed(0)} req/s (${spread(base, 0)}; ${rawName})`,
     ratio,
     bar: '>= 0.7x',
     pass: ratio >= 0.7,
@@ -990,7 +996,9 @@ async function main(): Promise<void> {
       ]),
     ];
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
-    process.stdout.write(`\nnode ${process.version}, ${ROUNDS} rounds ((a): ${ROUNDS * 3}), medians\n`);
+    process.stdout.write(
+      `\nnode ${process.version}, ${ROUNDS} rounds ((a): ${ROUNDS * 3}), medians (with the middle half of the samples)\n`,
+    );
     for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}\n`);
     for (const line of split) process.stdout.write(`${line}\n`);
     if (starts) process.stdout.write(`${starts.line}\n`);
