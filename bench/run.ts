@@ -997,7 +997,7 @@ async function main(): Promise<void> {
     ];
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => row[i]?.length ?? 0))) ?? [];
     process.stdout.write(
-      `\nnode ${process.version}, ${ROUNDS} rounds ((a): ${ROUNDS * 3}), medians (with the middle half of the samples)\n`,
+      `\nnode ${process.version}, ${ROUNDS} rounds ((a): ${ROUNDS * 3}), medians ((a), (b) and (w) also show the middle half of their samples)\n`,
     );
     for (const row of rows) process.stdout.write(`${row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')}\n`);
     for (const line of split) process.stdout.write(`${line}\n`);
