@@ -196,10 +196,6 @@ async function build(reason) {
         outExtension: { '.js': '.mjs' },
         // What local/server.ts's web page module loads at run time (plugins/web-app.cjs) needs esbuild itself.
         external: ['esbuild'],
-        // CommonJS packages (aws4) require() Node's built-ins, which an ES module cannot do without this.
-        banner: {
-          js: 'import { createRequire as createRequire$ } from "node:module"; const require = createRequire$(import.meta.url);',
-        },
       }),
       esbuild.build({
         ...common,

@@ -359,14 +359,16 @@ const PUBLIC = [
   '503:GatewayServiceUnavailable',
 ];
 
-/** The operation of each route, by route key ("METHOD /path", as serverless.yml declares them). */
+/** What a public route says of its security: none (serverless.yml gives it no authorizer). */
+const PUBLIC_ROUTE = { security: [] };
+
 /** A public file named after its content (the docs' viewer, the web page's script and stylesheet). */
 function contentNamedFile(operationId: string, summary: string, moreContent: Json): Json {
   return {
     operationId,
     summary,
     tags: ['about'],
-    security: [],
+    ...PUBLIC_ROUTE,
     parameters: [{ name: 'asset', in: 'path', required: true, schema: { type: 'string' } }],
     responses: {
       '200': {
@@ -387,6 +389,7 @@ function contentNamedFile(operationId: string, summary: string, moreContent: Jso
   };
 }
 
+/** The operation of each route, by route key ("METHOD /path", as serverless.yml declares them). */
 function operations(authMode: AuthMode): Record<string, Json> {
   // In auth=none every route is public, which the document says explicitly (security: []).
   const secured = authMode === 'none' ? { security: [] } : { security: [{ bearerAuth: [] }] };
@@ -431,7 +434,6 @@ function operations(authMode: AuthMode): Record<string, Json> {
     },
   });
   const conditional = ['404:NotFound', '412:PreconditionFailed', '428:PreconditionRequired'];
-  const publicRoute = { security: [] };
   return {
     'POST /todos': create(
       'createTodo',
@@ -504,7 +506,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
       operationId: 'apiIndex',
       summary: 'Where to go from here (JSON); for browsers, the web app (a TodoMVC page)',
       tags: ['about'],
-      ...publicRoute,
+      ...PUBLIC_ROUTE,
       // What the sign-in page sends a person back to the web page with (the page reads them; the API ignores them).
       parameters: SIGN_IN_RETURN_PARAMETERS.map((name) => ({
         name,
@@ -528,7 +530,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
       operationId: 'webConfig',
       summary: 'How the web page signs in (public: it holds no secret)',
       tags: ['about'],
-      ...publicRoute,
+      ...PUBLIC_ROUTE,
       responses: {
         '200': {
           description: 'The sign-in settings of this deployment.',
@@ -556,7 +558,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
       operationId: 'health',
       summary: 'Whether the API is up (for load balancers and uptime checks)',
       tags: ['about'],
-      ...publicRoute,
+      ...PUBLIC_ROUTE,
       responses: {
         '200': {
           description: 'Up.',
@@ -581,7 +583,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
       operationId: 'openApiDocument',
       summary: 'This OpenAPI document, with your server URL',
       tags: ['about'],
-      ...publicRoute,
+      ...PUBLIC_ROUTE,
       responses: {
         '200': {
           description: 'The OpenAPI 3.1 document.',
@@ -595,7 +597,7 @@ function operations(authMode: AuthMode): Record<string, Json> {
       operationId: 'docsPage',
       summary: 'The interactive API reference (a web page)',
       tags: ['about'],
-      ...publicRoute,
+      ...PUBLIC_ROUTE,
       responses: {
         '200': { description: 'The page.', content: { 'text/html': { schema: { type: 'string' } } } },
         ...common('none', ...PUBLIC),
