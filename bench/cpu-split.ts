@@ -1,19 +1,22 @@
 /**
- * Where the local server's CPU goes per request, for (b) and (w): the server runs with `node --cpu-prof` (every
- * process of it writes a V8 CPU profile as it exits), and each sample taken while the load ran is charged to the
- * nearest frame of ours up its stack:
+ * Where the local server's CPU goes per request, for (b) and (w). Every figure is CPU time read from /proc for each
+ * thread of the server while the load ran: its main thread (the API), the store's thread (npm start runs dynalite in
+ * a worker thread; a store in a process of its own counts whole), and its other threads (V8's helpers, which run
+ * the garbage collector and the optimising compiler, and libuv's pool, where LevelDB reads and writes the store's
+ * files). Only the main thread's time is divided further, by the shares of a V8 CPU profile of it, taken on a second
+ * server run with `node --cpu-prof`: each sample is charged to the nearest frame of ours up its stack:
  *
  *   gateway     local/ (routing, events, invocation, CORS, the access log)
  *   authorizer  local/authorizer.ts and jose (token checks)
  *   handler     src/ and the packages the functions bundle (ulid; zod in the OpenAPI document's)
- *   store       dynalite, its LevelDB stand-ins, local/dynalite*.ts; the store's own thread (npm start runs it in a
- *               worker) or process counts whole
+ *   store       local/dynalite*.ts run on the main thread; then the store's thread or process, whole
  *   node        Node's own JavaScript with no frame of ours above it (HTTP parsing, streams, timers)
- *   gc          the garbage collector
+ *   gc          the garbage collector, on the main thread
+ *   off-thread  the server's other threads
  *
- * Each JavaScript thread writes a profile of its own, so the CPU of each process in the window is also read from
- * /proc (all its threads): what no profile saw is reported as `off-thread` (the thread pool: WebCrypto's signature
- * checks, zlib; the GC's helper threads).
+ * A profile's own figures are not used as CPU time: a sample is charged the wall time since the one before it, so a
+ * thread that waits for a core (three busy threads share two here) looks busier than it is. Measured under (b), the
+ * store's thread's profile read 41% above its /proc time, the main thread's 17%.
  */
 import { readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -79,7 +82,7 @@ export function isStoreThread(profile: CpuProfile): boolean {
 }
 
 /** The microseconds of each category in one profile's samples between `from` and `to` (monotonic µs). */
-export function splitProfile(profile: CpuProfile, from: number, to: number, wholeProcess?: Category) {
+export function splitProfile(profile: CpuProfile, from: number, to: number) {
   const parent = new Map<number, number>();
   const byId = new Map<number, ProfileNode>();
   for (const node of profile.nodes) {
@@ -94,7 +97,6 @@ export function splitProfile(profile: CpuProfile, from: number, to: number, whol
     let category: Category | 'idle' = 'node';
     if (leaf?.callFrame.functionName === '(idle)') category = 'idle';
     else if (leaf?.callFrame.functionName === '(garbage collector)') category = 'gc';
-    else if (wholeProcess) category = wholeProcess;
     else {
       for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
         const frame = byId.get(at)?.callFrame;
@@ -124,9 +126,14 @@ export function splitProfile(profile: CpuProfile, from: number, to: number, whol
 }
 
 /** The CPU time (user + system, all threads) a process has used, in µs; undefined once it is gone. */
-export async function processCpuMicros(pid: number): Promise<number | undefined> {
+export function processCpuMicros(pid: number): Promise<number | undefined> {
+  return statCpuMicros(`/proc/${pid}/stat`);
+}
+
+/** The CPU time in µs of a process's or a thread's stat file; undefined once it is gone. */
+async function statCpuMicros(path: string): Promise<number | undefined> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const stat = await readFile(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line, in clock ticks (100 a second on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10_000;
@@ -160,15 +167,6 @@ export async function processTree(pid: number): Promise<number[]> {
   return tree;
 }
 
-export interface Window {
-  /** Monotonic µs (the clock of V8's profiles and process.hrtime). */
-  from: number;
-  to: number;
-  requests: number;
-  /** CPU µs of each process of the server during the window (from /proc). */
-  cpu: Map<number, number>;
-}
-
 /**
  * The profiles the server's processes wrote into `dir`, by process id: one per JavaScript thread (node names them
  * CPU.<date>.<time>.<pid>.<thread>.<n>; a process with a module loader thread, as under tsx, writes two).
@@ -184,27 +182,63 @@ export async function readProfiles(dir: string): Promise<Map<number, CpuProfile[
   return profiles;
 }
 
-/**
- * Microseconds per request of each category in the window. The server's main process is attributed frame by
- * frame, except the store's thread in it; any other process of the server (a store of its own) and the store's
- * thread are charged to the store whole.
- */
-export function perRequest(profiles: Map<number, CpuProfile[]>, mainPid: number, window: Window) {
-  const total: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-  for (const [pid, cpu] of window.cpu) {
-    let sampled = 0;
-    for (const profile of profiles.get(pid) ?? []) {
-      const whole = pid !== mainPid || isStoreThread(profile) ? 'store' : undefined;
-      const seen = splitProfile(profile, window.from, window.to, whole);
-      for (const category of CATEGORIES) {
-        total[category] += seen[category];
-        sampled += seen[category];
-      }
-    }
-    // What /proc counted and the profile did not see ran off the main thread (or in a process with no profile).
-    const unseen = Math.max(0, cpu - sampled);
-    if (pid === mainPid) total['off-thread'] += unseen;
-    else total.store += unseen;
+/** The CPU time, in µs, of each thread of a process (user + system, from /proc); empty once it is gone. */
+export async function threadCpuMicros(pid: number): Promise<Map<number, number>> {
+  const threads = new Map<number, number>();
+  let tids: string[];
+  try {
+    tids = await readdir(`/proc/${pid}/task`);
+  } catch {
+    return threads;
   }
-  return Object.fromEntries(CATEGORIES.map((c) => [c, total[c] / window.requests])) as Record<Category, number>;
+  for (const tid of tids) {
+    const cpu = await statCpuMicros(`/proc/${pid}/task/${tid}/stat`);
+    if (cpu !== undefined) threads.set(Number(tid), cpu);
+  }
+  return threads;
+}
+
+/** What the server's processes used during a load, from /proc. */
+export interface Usage {
+  requests: number;
+  /** The CPU µs of each thread of the server's own process (its main thread's id is the process id). */
+  threads: Map<number, number>;
+  mainTid: number;
+  /** The CPU µs of the server's other processes, if any (a store run in a process of its own). */
+  otherProcesses: number;
+}
+
+/**
+ * Microseconds per request of each category. The main thread's /proc time is divided by the shares of its profile
+ * (`mainProfiles`: the profiles of the profiled server's own process, of which those of the store's thread are
+ * ignored) over the profiled load's window; when that process runs the store in a thread, its busiest thread besides
+ * the main one is the store's; its other threads are off-thread.
+ */
+export function perRequest(
+  mainProfiles: CpuProfile[],
+  window: { from: number; to: number },
+  usage: Usage,
+): Record<Category, number> {
+  const shares: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<
+    Category,
+    number
+  >;
+  const storeThread = mainProfiles.some(isStoreThread);
+  for (const profile of mainProfiles) {
+    if (isStoreThread(profile)) continue;
+    const seen = splitProfile(profile, window.from, window.to);
+    for (const category of CATEGORIES) shares[category] += seen[category];
+  }
+  const sampled = CATEGORIES.reduce((sum, category) => sum + shares[category], 0);
+  if (sampled === 0) throw new Error('cpu split: the main thread has no samples in the window');
+  const main = usage.threads.get(usage.mainTid) ?? 0;
+  const others = [...usage.threads].filter(([tid]) => tid !== usage.mainTid).map(([, cpu]) => cpu);
+  const store = storeThread && others.length > 0 ? Math.max(...others) : 0;
+  const total = Object.fromEntries(CATEGORIES.map((c) => [c, (shares[c] / sampled) * main])) as Record<
+    Category,
+    number
+  >;
+  total.store += store + usage.otherProcesses;
+  total['off-thread'] += others.reduce((sum, cpu) => sum + cpu, 0) - store;
+  return Object.fromEntries(CATEGORIES.map((c) => [c, total[c] / usage.requests])) as Record<Category, number>;
 }

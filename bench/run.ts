@@ -60,8 +60,8 @@ import {
   processCpuMicros,
   processTree,
   readProfiles,
-  splitProfile,
-  type Window,
+  threadCpuMicros,
+  type Usage,
 } from './cpu-split.js';
 import { median, middleHalf, type Result } from './result.js';
 
@@ -438,73 +438,88 @@ function warmWrites(server: LocalServer): Promise<Result> {
 
 const micros = () => Number(process.hrtime.bigint() / 1000n);
 
+/** One load of the split: its window (monotonic µs, the clock of V8's profiles) and what the server used in it. */
+interface Load {
+  name: string;
+  from: number;
+  to: number;
+  usage: Usage;
+}
+
 /**
- * Runs each load on `server` and reads what CPU its processes used meanwhile (from /proc: all their threads), after
- * the same warm-up as (b) and (w): a window that starts after only 500 requests still catches V8 optimising the
- * request path, and read the server's CPU per request about 40% higher than once warm.
+ * Runs each load on `server` and reads what CPU each thread of its process (and any other process of it) used
+ * meanwhile, from /proc, after the same warm-up as (b) and (w): a window that starts after only 500 requests still
+ * catches V8 optimising the request path, and read the server's CPU per request about 40% higher than once warm.
  */
-async function loadWindows(server: LocalServer): Promise<Array<[string, Window]>> {
+async function loadWindows(server: LocalServer): Promise<Load[]> {
   await createTodos(server, 10);
   const loads: Array<[string, () => Promise<void>]> = [
     ['(b) GET /todos?limit=10', apiList(server)],
     ['(w) POST /todos', apiCreate(server)],
   ];
-  const windows: Array<[string, Window]> = [];
+  const measured: Load[] = [];
   for (const [name, call] of loads) {
     await rate(call, WARMUP, CONCURRENCY);
-    const pids = await processTree(server.pid);
-    const before = await Promise.all(pids.map((pid) => processCpuMicros(pid)));
+    const others = (await processTree(server.pid)).filter((pid) => pid !== server.pid);
+    const before = { threads: await threadCpuMicros(server.pid), others: await processesCpu(others) };
     const from = micros();
     await rate(call, PROFILED_REQUESTS, CONCURRENCY);
     const to = micros();
-    const after = await Promise.all(pids.map((pid) => processCpuMicros(pid)));
-    const cpu = new Map(pids.map((pid, i) => [pid, (after[i] ?? 0) - (before[i] ?? 0)]));
-    windows.push([name, { from, to, requests: PROFILED_REQUESTS, cpu }]);
+    const after = { threads: await threadCpuMicros(server.pid), others: await processesCpu(others) };
+    const threads = new Map([...after.threads].map(([tid, cpu]) => [tid, cpu - (before.threads.get(tid) ?? 0)]));
+    measured.push({
+      name,
+      from,
+      to,
+      usage: {
+        requests: PROFILED_REQUESTS,
+        threads,
+        mainTid: server.pid,
+        otherProcesses: after.others - before.others,
+      },
+    });
   }
-  return windows;
+  return measured;
+}
+
+/** The CPU µs the processes `pids` have used, together. */
+async function processesCpu(pids: number[]): Promise<number> {
+  const each = await Promise.all(pids.map((pid) => processCpuMicros(pid)));
+  return each.reduce<number>((sum, cpu) => sum + (cpu ?? 0), 0);
 }
 
 /**
- * (b) and (w)'s CPU per request, by part (bench/cpu-split.ts). The total is read from /proc on a server run as
- * usual; its split comes from CPU profiles of a second server run with `--cpu-prof`, whose shares are applied to
- * that total (profiling itself costs CPU, so the profiled run's own microseconds are higher than the real ones).
+ * (b) and (w)'s CPU per request, by part (bench/cpu-split.ts): each thread's CPU from /proc on a server run as usual,
+ * and its main thread's divided by the shares of a CPU profile of a second server run with `--cpu-prof` (profiling
+ * itself costs CPU, so the profiled run's own microseconds are not used).
  */
 async function cpuSplit(work: string): Promise<string[]> {
   process.stdout.write("(b), (w) measuring the server's CPU per request, then profiling it...\n");
   const plain = await startServer(join(work, 'plain'));
-  let totals: Array<[string, Window]>;
+  let usages: Load[];
   try {
-    totals = await loadWindows(plain);
+    usages = await loadWindows(plain);
   } finally {
     await plain.stop();
   }
   const profiles = join(work, 'profiles');
   // (A process the server forks inherits these flags, and writes a profile of its own.)
   const server = await startServer(join(work, 'profiled'), {}, ['--cpu-prof', `--cpu-prof-dir=${profiles}`]);
-  let windows: Array<[string, Window]>;
+  let windows: Load[];
   try {
     windows = await loadWindows(server);
   } finally {
     await server.stop();
   }
-  const read = await readProfiles(profiles);
-  // The API's process is the one whose profile shows the gateway's code (whatever launches it).
-  const gatewayShare = (pid: number) => {
-    const [, window] = windows[0] ?? [];
-    return (read.get(pid) ?? []).reduce(
-      (sum, profile) => sum + (window ? splitProfile(profile, window.from, window.to).gateway : 0),
-      0,
-    );
-  };
-  const mainPid = [...read.keys()].sort((a, b) => gatewayShare(b) - gatewayShare(a))[0];
-  if (mainPid === undefined || gatewayShare(mainPid) === 0) throw new Error('cpu split: no profile of the API process');
-  return windows.map(([name, window], i) => {
-    const split = perRequest(read, mainPid, window);
-    const profiled = CATEGORIES.reduce((sum, category) => sum + split[category], 0);
-    const total = [...(totals[i]?.[1].cpu.values() ?? [])].reduce((sum, cpu) => sum + cpu, 0) / PROFILED_REQUESTS;
-    const parts = CATEGORIES.map((category) => `${category} ${((split[category] / profiled) * total).toFixed(0)}`);
-    const processes = totals[i]?.[1].cpu.size ?? 0;
-    return `${name} server CPU per request: ${total.toFixed(0)} µs in ${processes} process${processes === 1 ? '' : 'es'} = ${parts.join(' + ')}`;
+  const mainProfiles = (await readProfiles(profiles)).get(server.pid) ?? [];
+  return windows.map((window, i) => {
+    const usage = usages[i]?.usage;
+    if (!usage) throw new Error(`cpu split: no usage measured for ${window.name}`);
+    const split = perRequest(mainProfiles, window, usage);
+    if (split.gateway === 0) throw new Error("cpu split: the profile of the server's process shows no gateway");
+    const total = CATEGORIES.reduce((sum, category) => sum + split[category], 0);
+    const parts = CATEGORIES.map((category) => `${category} ${split[category].toFixed(0)}`);
+    return `${window.name} server CPU per request: ${total.toFixed(0)} µs = ${parts.join(' + ')}`;
   });
 }
 

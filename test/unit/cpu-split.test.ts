@@ -55,36 +55,7 @@ describe('bench: CPU split', () => {
     );
   });
 
-  test("another process of the server is the store's whole; what /proc saw beyond the profiles is off-thread", () => {
-    const store = { ...PROFILE, samples: [2, 5, 8], timeDeltas: [10, 10, 10] };
-    const split = perRequest(
-      new Map([
-        [100, [PROFILE]],
-        [200, [store]],
-      ]),
-      100,
-      {
-        from: 0,
-        to: 10_000,
-        requests: 2,
-        cpu: new Map([
-          [100, 100],
-          [200, 50],
-        ]),
-      },
-    );
-    // Main: 60 µs sampled (idle aside) of 100 µs: 40 off-thread. Store process: 20 store + 10 gc sampled, 20 unseen.
-    assert.deepEqual(split, {
-      gateway: 5,
-      authorizer: 5,
-      handler: 5,
-      store: (10 + 20 + 20) / 2,
-      node: 5,
-      gc: (10 + 10) / 2,
-      'off-thread': 20,
-    });
-  });
-  test("the store's thread in the API's process is the store's whole; the API's thread is split frame by frame", () => {
+  test("the main thread's /proc time is split by its profile's shares; the store's thread and process count whole", () => {
     // The store's thread: dynalite's frames and Node's HTTP server under them, and no gateway frame.
     const thread = {
       nodes: [
@@ -101,21 +72,64 @@ describe('bench: CPU split', () => {
     assert.equal(isStoreThread(PROFILE), false, "the API's thread runs the gateway");
     const loader = { ...thread, nodes: [frame(1, '', [2], '(root)'), frame(2, 'node:internal/modules', [])] };
     assert.equal(isStoreThread(loader), false, 'a thread with no store frame is not the store');
-    const split = perRequest(new Map([[100, [PROFILE, thread]]]), 100, {
-      from: 0,
-      to: 10_000,
-      requests: 1,
-      cpu: new Map([[100, 100]]),
-    });
-    // API thread: 10 µs in each of six categories; the store's thread: 30 µs, all store; 10 µs unseen.
+    // The main thread (100) used 120 µs, shared by its profile's six busy categories alike; the store's thread is
+    // the busiest of the others (300 µs, whatever its own profile's samples add up to); the other two are
+    // off-thread; a process of the store's own adds 30 µs. Two requests.
+    const split = perRequest(
+      [PROFILE, thread],
+      { from: 0, to: 10_000 },
+      {
+        requests: 2,
+        mainTid: 100,
+        threads: new Map([
+          [100, 120],
+          [101, 40],
+          [102, 300],
+          [103, 20],
+        ]),
+        otherProcesses: 30,
+      },
+    );
     assert.deepEqual(split, {
       gateway: 10,
       authorizer: 10,
       handler: 10,
-      store: 10 + 30,
+      store: (20 + 300 + 30) / 2,
       node: 10,
       gc: 10,
-      'off-thread': 10,
+      'off-thread': (40 + 20) / 2,
     });
+  });
+
+  test('without a store thread in the process, all its other threads are off-thread', () => {
+    const split = perRequest(
+      [PROFILE],
+      { from: 0, to: 10_000 },
+      {
+        requests: 1,
+        mainTid: 100,
+        threads: new Map([
+          [100, 60],
+          [101, 300],
+        ]),
+        otherProcesses: 0,
+      },
+    );
+    assert.equal(split.store, 10);
+    assert.equal(split['off-thread'], 300);
+  });
+
+  test("only the main thread's samples inside the window give its shares; none is an error", () => {
+    const usage = { requests: 1, mainTid: 100, threads: new Map([[100, 30]]), otherProcesses: 0 };
+    const split = perRequest([PROFILE], { from: 1015, to: 1045 }, usage);
+    assert.deepEqual(
+      Object.entries(split).filter(([, us]) => us > 0),
+      [
+        ['authorizer', 10],
+        ['handler', 10],
+        ['store', 10],
+      ],
+    );
+    assert.throws(() => perRequest([PROFILE], { from: 0, to: 10 }, usage), /no samples/);
   });
 });
