@@ -27,6 +27,10 @@ import { fileURLToPath } from 'node:url';
 export const CATEGORIES = ['gateway', 'authorizer', 'handler', 'store', 'node', 'gc', 'off-thread'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** A figure for each category. */
+const byCategory = (value: (category: Category) => number) =>
+  Object.fromEntries(CATEGORIES.map((c) => [c, value(c)])) as Record<Category, number>;
+
 interface ProfileNode {
   id: number;
   callFrame: { url: string; functionName: string; lineNumber?: number; columnNumber?: number };
@@ -110,10 +114,7 @@ export function splitProfile(profile: CpuProfile, from: number, to: number) {
     charged.set(id, category);
     return category;
   };
-  const micros: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<
-    Category,
-    number
-  >;
+  const micros = byCategory(() => 0);
   let time = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     const delta = profile.timeDeltas[i] ?? 0;
@@ -219,13 +220,10 @@ export function perRequest(
   window: { from: number; to: number },
   usage: Usage,
 ): Record<Category, number> {
-  const shares: Record<Category, number> = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<
-    Category,
-    number
-  >;
-  const storeThread = mainProfiles.some(isStoreThread);
-  for (const profile of mainProfiles) {
-    if (isStoreThread(profile)) continue;
+  const apiProfiles = mainProfiles.filter((profile) => !isStoreThread(profile));
+  const storeThread = apiProfiles.length < mainProfiles.length;
+  const shares = byCategory(() => 0);
+  for (const profile of apiProfiles) {
     const seen = splitProfile(profile, window.from, window.to);
     for (const category of CATEGORIES) shares[category] += seen[category];
   }
@@ -234,11 +232,8 @@ export function perRequest(
   const main = usage.threads.get(usage.mainTid) ?? 0;
   const others = [...usage.threads].filter(([tid]) => tid !== usage.mainTid).map(([, cpu]) => cpu);
   const store = storeThread && others.length > 0 ? Math.max(...others) : 0;
-  const total = Object.fromEntries(CATEGORIES.map((c) => [c, (shares[c] / sampled) * main])) as Record<
-    Category,
-    number
-  >;
+  const total = byCategory((category) => (shares[category] / sampled) * main);
   total.store += store + usage.otherProcesses;
   total['off-thread'] += others.reduce((sum, cpu) => sum + cpu, 0) - store;
-  return Object.fromEntries(CATEGORIES.map((c) => [c, total[c] / usage.requests])) as Record<Category, number>;
+  return byCategory((category) => total[category] / usage.requests);
 }
