@@ -244,7 +244,9 @@ async function build(reason) {
   for (const entry of readdirSync(CACHE)) {
     if (entry === dir || !/^([0-9a-f]{16}|tmp-.*)$/.test(entry)) continue;
     const path = join(CACHE, entry);
-    if (statSync(path).mtimeMs < started - 60_000) rmSync(path, { recursive: true, force: true });
+    // Another start may have renamed or removed it since the listing.
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats && stats.mtimeMs < started - 60_000) rmSync(path, { recursive: true, force: true });
   }
   console.log(`Built the local server in ${Date.now() - started} ms (${reason})`);
   return manifest;
