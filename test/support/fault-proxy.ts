@@ -31,11 +31,15 @@ export type Fault =
   /** Not forwarded: the connection is reset as soon as the request has arrived. */
   | { kind: 'reset' };
 
-/** Picks one of `among` for a share `rate` of the requests, at random, and lets the others pass. */
+/**
+ * Picks one of `among` for a share `rate` of the requests, at random, and lets the others pass. The random sequence
+ * is fixed by `seed`: a run's faults are the same in every run, so that a failure can be replayed.
+ */
 export interface Chaos {
   kind: 'chaos';
   rate: number;
   among: Array<Exclude<Fault, { kind: 'hang' | 'delay' }>['kind']>;
+  seed: number;
 }
 
 export interface FaultRule {
@@ -59,9 +63,20 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-function pick({ rate, among }: Chaos): Fault | undefined {
-  if (Math.random() >= rate) return undefined;
-  const kind = among[Math.floor(Math.random() * among.length)];
+/** Numbers in [0, 1), the same sequence for the same seed (mulberry32: small, and good enough to pick faults). */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), state | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick({ rate, among }: Chaos, random: () => number): Fault | undefined {
+  if (random() >= rate) return undefined;
+  const kind = among[Math.floor(random() * among.length)];
   return kind ? ({ kind } as Fault) : undefined;
 }
 
@@ -70,7 +85,7 @@ const dynamoError = (type: string, message: string) =>
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
-  let rules: Array<FaultRule & { skip: number; left: number }> = [];
+  let rules: Array<FaultRule & { skip: number; left: number; random: () => number }> = [];
   const seen: FaultProxy['seen'] = [];
 
   function forward(
@@ -105,7 +120,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (rule && rule.skip > 0) rule.skip--;
       else if (rule) {
         rule.left--;
-        fault = rule.fault.kind === 'chaos' ? pick(rule.fault) : rule.fault;
+        fault = rule.fault.kind === 'chaos' ? pick(rule.fault, rule.random) : rule.fault;
       }
       seen.push({ operation, fault: fault?.kind ?? 'pass' });
       const pass = (status: number, headers: object, data: Buffer) => {
@@ -144,7 +159,12 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     set(...next) {
-      rules = next.map((rule) => ({ ...rule, skip: rule.after ?? 0, left: rule.times ?? Number.POSITIVE_INFINITY }));
+      rules = next.map((rule) => ({
+        ...rule,
+        skip: rule.after ?? 0,
+        left: rule.times ?? Number.POSITIVE_INFINITY,
+        random: seededRandom(rule.fault.kind === 'chaos' ? rule.fault.seed : 0),
+      }));
       seen.length = 0;
     },
     clear() {
