@@ -77,8 +77,10 @@ function readAnswer(socket: Socket): Promise<RawAnswer> {
     socket.on('data', (chunk: string) => {
       received += chunk;
       const whole = parse(false);
-      // Give the server a moment to close after its answer, if it means to.
-      if (whole) setTimeout(() => resolve({ ...whole, closed: socket.destroyed || socket.readableEnded }), 200);
+      // Give the server a moment to close after its answer, if it means to: a long one if its answer says it will
+      // (the close then ends the wait at once), a short one if not (to see a close it did not announce).
+      const wait = whole && /\r\nconnection: *close\r\n/i.test(`${whole.head}\r\n`) ? CASE_DEADLINE_MS / 3 : 200;
+      if (whole) setTimeout(() => resolve({ ...whole, closed: socket.destroyed || socket.readableEnded }), wait);
     });
     socket.on('close', () => {
       const whole = parse(true);

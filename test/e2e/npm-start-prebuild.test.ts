@@ -47,7 +47,7 @@ async function cacheOf(root: string): Promise<string> {
   return join(caches, only);
 }
 
-/** Sets a file's modification time `secondsAgo` in the past (a change that is not too recent to be trusted). */
+/** Sets a file's modification time `secondsAgo` in the past (a change that is not too recent to be trusted; ahead if negative). */
 async function touch(file: string, secondsAgo = 30): Promise<void> {
   const when = new Date(Date.now() - secondsAgo * 1000);
   await utimes(file, when, when);
@@ -107,8 +107,9 @@ describe('npm start: the prebuilt server is never stale', () => {
   it('a file changed just before a build is not trusted: the next start builds again', async () => {
     const root = await projectCopy();
     assert.equal((await help(root)).built, 'first build');
-    // Changed now: it may be changing still while the build reads it (or its times may be coarse).
-    await edit(join(root, 'src/handlers/get.ts'), (text) => `${text}\n`, 0);
+    // Changed just now: it may be changing still while the build reads it (or its times may be coarse). Its time is
+    // set 3 s ahead, so that it is still within the build's 2 s of "just now" on a machine slow to start the build.
+    await edit(join(root, 'src/handlers/get.ts'), (text) => `${text}\n`, -3);
     assert.equal((await help(root)).built, 'src/handlers/get.ts changed');
     assert.equal((await help(root)).built, 'src/handlers/get.ts changed', 'its time was too recent to record');
     await touch(join(root, 'src/handlers/get.ts'));
