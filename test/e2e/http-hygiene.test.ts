@@ -64,6 +64,7 @@ function readAnswer(socket: Socket): Promise<RawAnswer> {
   const limit = deadline(CASE_DEADLINE_MS, 'no answer');
   const answer = new Promise<RawAnswer>((resolve, reject) => {
     let received = '';
+    let waiting: NodeJS.Timeout | undefined;
     const parse = (closed: boolean): RawAnswer | undefined => {
       const end = received.indexOf('\r\n\r\n');
       if (end < 0) return undefined;
@@ -77,12 +78,14 @@ function readAnswer(socket: Socket): Promise<RawAnswer> {
     socket.on('data', (chunk: string) => {
       received += chunk;
       const whole = parse(false);
+      if (!whole || waiting) return;
       // Give the server a moment to close after its answer, if it means to: a long one if its answer says it will
       // (the close then ends the wait at once), a short one if not (to see a close it did not announce).
-      const wait = whole && /\r\nconnection: *close\r\n/i.test(`${whole.head}\r\n`) ? CASE_DEADLINE_MS / 3 : 200;
-      if (whole) setTimeout(() => resolve({ ...whole, closed: socket.destroyed || socket.readableEnded }), wait);
+      const wait = /\r\nconnection: *close\r\n/i.test(`${whole.head}\r\n`) ? CASE_DEADLINE_MS / 3 : 200;
+      waiting = setTimeout(() => resolve({ ...whole, closed: socket.destroyed || socket.readableEnded }), wait);
     });
     socket.on('close', () => {
+      clearTimeout(waiting);
       const whole = parse(true);
       if (whole) resolve(whole);
       else reject(new Error(`the server closed the connection after ${JSON.stringify(received)}`));
