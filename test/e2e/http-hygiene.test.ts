@@ -17,6 +17,8 @@ const REQUEST_TIMEOUT_MS = 2500;
 const MAX_IN_FLIGHT = 4;
 /** How long any one case may take before the test gives up on it (never a bar on speed: a bound on a hang). */
 const CASE_DEADLINE_MS = 15_000;
+/** How long an answer that says `connection: close` may take to be followed by the close (it ends the wait at once). */
+const ANNOUNCED_CLOSE_MS = 5_000;
 
 let system: LocalSystem;
 let port: number;
@@ -81,7 +83,7 @@ function readAnswer(socket: Socket): Promise<RawAnswer> {
       if (!whole || waiting) return;
       // Give the server a moment to close after its answer, if it means to: a long one if its answer says it will
       // (the close then ends the wait at once), a short one if not (to see a close it did not announce).
-      const wait = /\r\nconnection: *close\r\n/i.test(`${whole.head}\r\n`) ? CASE_DEADLINE_MS / 3 : 200;
+      const wait = /\r\nconnection: *close\r\n/i.test(`${whole.head}\r\n`) ? ANNOUNCED_CLOSE_MS : 200;
       waiting = setTimeout(() => resolve({ ...whole, closed: socket.destroyed || socket.readableEnded }), wait);
     });
     socket.on('close', () => {

@@ -47,7 +47,10 @@ async function cacheOf(root: string): Promise<string> {
   return join(caches, only);
 }
 
-/** Sets a file's modification time `secondsAgo` in the past (a change that is not too recent to be trusted; ahead if negative). */
+/**
+ * Sets a file's modification time `secondsAgo` in the past (a change that is not too recent to be trusted), or ahead
+ * if negative.
+ */
 async function touch(file: string, secondsAgo = 30): Promise<void> {
   const when = new Date(Date.now() - secondsAgo * 1000);
   await utimes(file, when, when);

@@ -74,10 +74,16 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-function pick({ rate, among }: Chaos, random: () => number): Fault | undefined {
-  if (random() >= rate) return undefined;
-  const kind = among[Math.floor(random() * among.length)];
-  return kind ? ({ kind } as Fault) : undefined;
+/** The fault of each request a rule applies to: its fault every time, or chaos's pick from its seeded sequence. */
+function faultsOf(fault: Fault | Chaos): () => Fault | undefined {
+  if (fault.kind !== 'chaos') return () => fault;
+  const { rate, among } = fault;
+  const random = seededRandom(fault.seed);
+  return () => {
+    if (random() >= rate) return undefined;
+    const kind = among[Math.floor(random() * among.length)];
+    return kind ? ({ kind } as Fault) : undefined;
+  };
 }
 
 const dynamoError = (type: string, message: string) =>
@@ -85,7 +91,7 @@ const dynamoError = (type: string, message: string) =>
 
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
-  let rules: Array<FaultRule & { skip: number; left: number; random: () => number }> = [];
+  let rules: Array<FaultRule & { skip: number; left: number; next: () => Fault | undefined }> = [];
   const seen: FaultProxy['seen'] = [];
 
   function forward(
@@ -120,7 +126,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       if (rule && rule.skip > 0) rule.skip--;
       else if (rule) {
         rule.left--;
-        fault = rule.fault.kind === 'chaos' ? pick(rule.fault, rule.random) : rule.fault;
+        fault = rule.next();
       }
       seen.push({ operation, fault: fault?.kind ?? 'pass' });
       const pass = (status: number, headers: object, data: Buffer) => {
@@ -163,7 +169,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         ...rule,
         skip: rule.after ?? 0,
         left: rule.times ?? Number.POSITIVE_INFINITY,
-        random: seededRandom(rule.fault.kind === 'chaos' ? rule.fault.seed : 0),
+        next: faultsOf(rule.fault),
       }));
       seen.length = 0;
     },
